@@ -1,0 +1,28 @@
+/**
+ * Every key of one lock shares the hash tag `{<key>}`, so one script touches one Cluster slot.
+ *   <prefix>lock:{<key>}          the holder's token, PX expiry
+ *   <prefix>lock:{<key>}:fence    fencing counter
+ *   <prefix>lock:{<key>}:queue    waiting processes, head first
+ *   <prefix>lock:{<key>}:events   channel: `g <token> <fence>` (handed over), `f` (freed)
+ * The owner lease of a namespace has the same shape under `owner:{<namespace>}`.
+ */
+export interface LockKeys {
+  /** The caller's name for the lock, without prefix. */
+  readonly name: string;
+  readonly lock: string;
+  readonly fence: string;
+  readonly queue: string;
+  readonly channel: string;
+}
+
+export function lockKeys(prefix: string, key: string): LockKeys {
+  return shape(key, `${prefix}lock:{${key}}`);
+}
+
+export function ownerKeys(prefix: string, namespace: string): LockKeys {
+  return shape(namespace, `${prefix}owner:{${namespace}}`);
+}
+
+function shape(name: string, base: string): LockKeys {
+  return { name, lock: base, fence: `${base}:fence`, queue: `${base}:queue`, channel: `${base}:events` };
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { RedisConnection } from './connection.js';
+import {
+  assertKey,
+  assertKnownKeys,
+  assertMs,
+  assertPlainObject,
+  assertString,
+  describe,
+} from './internal/validate.js';
+
+/** Where background failures go when nobody listens for `'error'`. */
+export interface Logger {
+  error(message: string, err?: unknown): void;
+  warn?(message: string, err?: unknown): void;
+}
+
+export interface LockClientOptions {
+  /** An ioredis `Redis` or `Cluster` that the caller owns and closes, or an `InMemoryRedis`. */
+  redis: RedisConnection;
+  /** The pod group whose owner lease `isLockOwner()` campaigns for (the original `lockOwner` / `NAMESPACE`). */
+  namespace?: string;
+  /** This process's identity in owner leases; default `${hostname}:${pid}:${random}`. */
+  instanceId?: string;
+  /** Prepended to every key and channel the client touches. */
+  keyPrefix?: string;
+  /** Default lease time of a timed lock, ms (30 s). */
+  ttl?: number;
+  /** Lease time of the owner lock, ms (15 s). */
+  ownerTtl?: number;
+  /**
+   * How long a waiter may sleep without hearing from Redis before it asks again, ms (1 s): the bound on
+   * the delay a lost notification can cause.
+   */
+  fallbackPoll?: number;
+  /** Background failures when there is no `'error'` listener (default: console). */
+  logger?: Logger;
+}
+
+export interface ResolvedOptions {
+  redis: RedisConnection;
+  namespace: string;
+  instanceId: string;
+  keyPrefix: string;
+  ttl: number;
+  ownerTtl: number;
+  fallbackPoll: number;
+  logger: Logger;
+}
+
+const KNOWN = [
+  'redis',
+  'namespace',
+  'instanceId',
+  'keyPrefix',
+  'ttl',
+  'ownerTtl',
+  'fallbackPoll',
+  'logger',
+] as const;
+
+export function defaultInstanceId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+export function resolveOptions(options: unknown): ResolvedOptions {
+  assertPlainObject(options, 'options');
+  assertKnownKeys(options, KNOWN, 'LockClient options');
+  const o = options as Partial<LockClientOptions>;
+  const redis = o.redis as unknown;
+  if (
+    typeof redis !== 'object' ||
+    redis === null ||
+    typeof (redis as RedisConnection).evalsha !== 'function' ||
+    typeof (redis as RedisConnection).duplicate !== 'function'
+  ) {
+    throw new TypeError(
+      `options.redis must be an ioredis Redis or Cluster, or an InMemoryRedis, got ${describe(redis)}`,
+    );
+  }
+  const resolved: ResolvedOptions = {
+    redis: redis as RedisConnection,
+    namespace: o.namespace ?? 'default',
+    instanceId: o.instanceId ?? defaultInstanceId(),
+    keyPrefix: o.keyPrefix ?? '',
+    ttl: o.ttl ?? 30_000,
+    ownerTtl: o.ownerTtl ?? 15_000,
+    fallbackPoll: o.fallbackPoll ?? 1_000,
+    logger: o.logger ?? console,
+  };
+  assertKey(resolved.namespace, 'options.namespace');
+  assertKey(resolved.instanceId, 'options.instanceId');
+  if (/\s|\|/.test(resolved.instanceId)) {
+    throw new TypeError(
+      `options.instanceId must not contain whitespace or "|", got ${describe(resolved.instanceId)}`,
+    );
+  }
+  assertString(resolved.keyPrefix, 'options.keyPrefix');
+  assertMs(resolved.ttl, 'options.ttl');
+  assertMs(resolved.ownerTtl, 'options.ownerTtl');
+  assertMs(resolved.fallbackPoll, 'options.fallbackPoll');
+  if (typeof resolved.logger?.error !== 'function') {
+    throw new TypeError(
+      `options.logger must have an error(message, err) method, got ${describe(resolved.logger)}`,
+    );
+  }
+  return resolved;
+}

@@ -1,0 +1,308 @@
+import { randomBytes } from 'node:crypto';
+import { isTransient } from '../connection.js';
+import type { Notifier } from '../internal/notifier.js';
+import type { LockKeys } from '../keys.js';
+import type { Lease, LeaseInit } from './lease.js';
+
+/** How the acquire script treats a failed attempt (see acquire.lua). */
+export enum AttemptMode {
+  Try = 0,
+  Enqueue = 1,
+  Refresh = 2,
+}
+
+export type AttemptReply =
+  | { acquired: true; fence: number }
+  | { acquired: false; pttl: number; holder: string };
+export interface ReleaseReply {
+  released: boolean;
+  /** The token the script handed the lock to, with its fence. */
+  handedTo?: string;
+  fence?: number;
+}
+
+/** Per-waiter lease settings, passed through to the lease it gets. */
+export type LeaseSettings = Pick<LeaseInit, 'autoExtend' | 'maxHold' | 'renewEvery' | 'validFor'>;
+
+export interface Waiter {
+  readonly ttl: number;
+  readonly settings: LeaseSettings;
+  resolve(lease: Lease): void;
+  reject(err: unknown): void;
+}
+
+/** What a queue needs from the client. */
+export interface QueueHost {
+  readonly closed: boolean;
+  /** This client's id in queue entries: grants for it arrive on `<channel>:<clientTag>`. */
+  readonly clientTag: string;
+  readonly notifier: Notifier;
+  attempt(
+    keys: LockKeys,
+    token: string,
+    ttl: number,
+    mode: AttemptMode,
+    entry: string,
+    old: string,
+  ): Promise<AttemptReply>;
+  release(keys: LockKeys, token: string, requeue: string, leave: string): Promise<ReleaseReply>;
+  newLease(
+    keys: LockKeys,
+    token: string,
+    fence: number,
+    ttl: number,
+    startedAt: number,
+    s: LeaseSettings,
+  ): Lease;
+  backgroundError(err: unknown, context: string): void;
+  /** The queue has nothing left to do: the client may forget it. */
+  idle(queue: KeyQueue): void;
+}
+
+interface Entry {
+  token: string;
+  ttl: number;
+  element: string;
+}
+
+const MAX_BACKOFF_MS = 2_000;
+
+export function randomToken(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/**
+ * This client's waiters for one lock, in FIFO order. Only the head talks to Redis: it queues one entry
+ * there for the whole process, sleeps until its grant arrives on the client's channel (or the holder's
+ * PTTL runs out, or the fallback poll comes due), and passes the lease to the local head. When a local
+ * holder releases while others here still wait, the release script queues the next one behind the other
+ * processes' waiters, so a busy process cannot keep the lock to itself.
+ */
+export class KeyQueue {
+  /** The lease of this client that holds the lock now, if any. */
+  holder: Lease | null = null;
+  private readonly waiters: Waiter[] = [];
+  private entry: Entry | null = null;
+  private pumping = false;
+  private wakeUp: (() => void) | null = null;
+  /** This client's channel for grants of this lock. */
+  readonly grantChannel: string;
+  /** Told the holder's id after each failed attempt (elections report the leader with it). */
+  onHolder: ((holder: string) => void) | null = null;
+  /** Background withdrawals and hand-ons still in flight; close() waits for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly host: QueueHost,
+    readonly keys: LockKeys,
+    /** Longest sleep without asking Redis: bounds what a lost message can cost, and refreshes the entry. */
+    private readonly pollPeriod: number,
+    /** The owner lease uses the instance id as its token; timed locks use a random one per entry. */
+    private readonly fixedToken?: string,
+  ) {
+    this.grantChannel = `${keys.channel}:${host.clientTag}`;
+  }
+
+  get isIdle(): boolean {
+    return this.waiters.length === 0 && !this.entry && !this.holder && !this.pumping;
+  }
+
+  join(waiter: Waiter): void {
+    this.waiters.push(waiter);
+    this.kick();
+  }
+
+  /** A waiter gave up (timeout, abort, close). The last one to go takes the Redis entry with it. */
+  leave(waiter: Waiter): void {
+    const at = this.waiters.indexOf(waiter);
+    if (at >= 0) this.waiters.splice(at, 1);
+    if (this.waiters.length === 0) this.kick();
+  }
+
+  /** Rejects every waiter (on close or a permanent error). */
+  failAll(err: unknown): void {
+    for (const waiter of this.waiters.splice(0)) waiter.reject(err);
+    this.kick();
+  }
+
+  /** Releases a lease of this key, handing the lock to the next local waiter when Redis says it is next. */
+  async release(lease: Lease): Promise<boolean> {
+    let requeue: Entry | null = null;
+    const next = this.waiters[0];
+    if (this.holder === lease && next && !this.entry && this.host.notifier.isListening(this.grantChannel)) {
+      requeue = this.newEntry(next.ttl);
+      this.entry = requeue;
+    }
+    const sentAt = performance.now();
+    let reply: ReleaseReply;
+    try {
+      reply = await this.host.release(this.keys, lease.token, requeue?.element ?? '', '');
+    } finally {
+      if (this.holder === lease) this.holder = null;
+    }
+    if (requeue && reply.handedTo === requeue.token && this.entry === requeue && reply.fence) {
+      this.entry = null;
+      this.handOut(requeue.token, reply.fence, requeue.ttl, sentAt);
+    } else {
+      this.kick();
+    }
+    return reply.released;
+  }
+
+  /** A lease of this key stopped being held (released or lost). */
+  ended(lease: Lease): void {
+    if (this.holder !== lease) return;
+    this.holder = null;
+    this.kick();
+  }
+
+  /** Redis or the client came back (reconnect): ask now instead of waiting for a poll. */
+  kick(): void {
+    if (this.wakeUp) {
+      const wake = this.wakeUp;
+      this.wakeUp = null;
+      wake();
+      return;
+    }
+    if (this.pumping || this.holder) return;
+    if (this.waiters.length > 0) void this.pump();
+    else this.settle();
+  }
+
+  /** A grant on this client's channel: `<token> <fence>`. */
+  private onGrant(message: string): void {
+    const receivedAt = performance.now();
+    const [token = '', fenceText] = message.split(' ');
+    const fence = Number(fenceText);
+    if (this.holder?.token === token) return; // already learnt from a reply
+    if (this.entry?.token === token) {
+      const { ttl } = this.entry;
+      this.entry = null;
+      this.handOut(token, fence, ttl, receivedAt);
+      this.kick();
+      return;
+    }
+    // A grant nobody here wants any more (its waiter left, or a stale duplicate entry): pass it on.
+    this.releaseToken(token);
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    let failures = 0;
+    try {
+      while (!this.host.closed && !this.holder && this.waiters.length > 0) {
+        const head = this.waiters[0] as Waiter;
+        const previous = this.entry;
+        const listening = this.host.notifier.isListening(this.grantChannel);
+        const mode = previous ? AttemptMode.Refresh : listening ? AttemptMode.Enqueue : AttemptMode.Try;
+        const entry = this.newEntry(previous?.ttl ?? head.ttl, previous?.token);
+        // Set before sending: the grant may arrive on the subscriber before the reply arrives here.
+        if (mode !== AttemptMode.Try) this.entry = entry;
+        const sentAt = performance.now();
+        let reply: AttemptReply;
+        try {
+          reply = await this.host.attempt(
+            this.keys,
+            entry.token,
+            entry.ttl,
+            mode,
+            entry.element,
+            previous?.element ?? '',
+          );
+          if (mode === AttemptMode.Try && !reply.acquired) {
+            await this.host.notifier.listen(this.grantChannel, (m) => this.onGrant(m));
+          }
+          failures = 0;
+        } catch (err) {
+          if (!isTransient(err)) {
+            this.failAll(err);
+            break;
+          }
+          this.host.backgroundError(err, `waiting for lock "${this.keys.name}"`);
+          await this.sleep(backoff(failures++));
+          continue;
+        }
+        if (this.holder) break; // the grant came by message while the attempt was in flight
+        if (reply.acquired) {
+          if (this.entry === entry) this.entry = null;
+          this.handOut(entry.token, reply.fence, entry.ttl, sentAt);
+          break;
+        }
+        this.onHolder?.(reply.holder);
+        if (mode === AttemptMode.Try) continue; // now subscribed: queue up at once
+        await this.sleep(Math.min(Math.max(1, reply.pttl + 1), this.pollPeriod));
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.host.closed) this.settle();
+    else this.kick();
+  }
+
+  private handOut(token: string, fence: number, ttl: number, startedAt: number): void {
+    const waiter = this.waiters.shift();
+    if (!waiter) {
+      this.releaseToken(token);
+      return;
+    }
+    const lease = this.host.newLease(this.keys, token, fence, ttl, startedAt, waiter.settings);
+    this.holder = lease;
+    waiter.resolve(lease);
+    if (waiter.ttl !== ttl) {
+      // The entry was queued for an earlier head with another ttl: bring the lease to the ttl asked for.
+      lease
+        .extend(waiter.ttl)
+        .catch((err) => this.host.backgroundError(err, `extending lock "${this.keys.name}"`));
+    }
+  }
+
+  /** With no waiter left here, withdraw the Redis entry (releasing a grant that raced the withdrawal). */
+  private settle(): void {
+    if (this.waiters.length > 0 || this.pumping) return;
+    const entry = this.entry;
+    if (entry) {
+      this.entry = null;
+      this.track(this.host.release(this.keys, entry.token, '', entry.element), 'leaving the queue of');
+    }
+    if (this.isIdle) this.host.idle(this);
+  }
+
+  /** Resolves once every background withdrawal or hand-on has been answered. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+  }
+
+  private releaseToken(token: string): void {
+    this.track(this.host.release(this.keys, token, '', ''), 'passing on');
+  }
+
+  private track(op: Promise<unknown>, what: string): void {
+    const done = op
+      .catch((err) => this.host.backgroundError(err, `${what} lock "${this.keys.name}"`))
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
+
+  private newEntry(ttl: number, token = this.fixedToken ?? randomToken()): Entry {
+    const deadline = Date.now() + this.pollPeriod * 3 + 2_000;
+    return { token, ttl, element: `${token}|${ttl}|${deadline}|${this.host.clientTag}` };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wakeUp === done) this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+}
+
+/** 50 ms doubling to 2 s, with jitter so reconnecting clients don't arrive together. */
+function backoff(failures: number): number {
+  const base = Math.min(MAX_BACKOFF_MS, 50 * 2 ** failures);
+  return Math.floor(base / 2 + Math.random() * (base / 2));
+}

@@ -1,0 +1,201 @@
+import { isTransient } from '../connection.js';
+import { LockLostError, type LockLostReason } from '../errors/lock-lost-error.js';
+import { LockNotHeldError } from '../errors/lock-not-held-error.js';
+import type { LockKeys } from '../keys.js';
+
+/** Margin kept off every lease so the local deadline falls before Redis's expiry (as redlock: 1% + 2 ms). */
+export function drift(ttl: number): number {
+  return Math.floor(ttl * 0.01) + 2;
+}
+
+/** What a lease needs from the client that made it. */
+export interface LeaseHost {
+  /** Runs extend.lua: 1 extended, 0 key gone, -1 another holder. */
+  extend(keys: LockKeys, token: string, ttl: number): Promise<number>;
+  /** Runs release.lua for this lease (the key's queue decides whether to hand on locally). */
+  release(lease: Lease): Promise<boolean>;
+  /** The lease stopped being held, by release or loss (the key's queue may serve its next waiter). */
+  ended(lease: Lease): void;
+  lost(lease: Lease, err: LockLostError): void;
+  backgroundError(err: unknown, context: string): void;
+}
+
+export interface LeaseInit {
+  keys: LockKeys;
+  token: string;
+  fence: number;
+  ttl: number;
+  /** performance.now() when the acquisition was sent (or the grant was read). */
+  startedAt: number;
+  /** Renew in the background until released or `maxHold`. */
+  autoExtend: boolean;
+  maxHold?: number | undefined;
+  /** Renewal period (default ttl/3) and how long after a renewal is sent the lease counts as ours. */
+  renewEvery?: number | undefined;
+  validFor?: number | undefined;
+}
+
+/**
+ * A held lock. Its `signal` aborts with a `LockLostError` as soon as the lease is known lost: a renewal
+ * found the key gone or taken, or the local deadline (a monotonic clock, set before Redis's expiry)
+ * passed without a confirmed renewal, whether or not Redis could be reached.
+ */
+export class Lease implements AsyncDisposable {
+  readonly key: string;
+  /** Strictly increasing across holders of this key: give it to the resource so it can refuse stale writers. */
+  readonly fence: number;
+  readonly signal: AbortSignal;
+  /** @internal */
+  readonly keys: LockKeys;
+  /** @internal the value in Redis that says this lease holds the key. */
+  readonly token: string;
+
+  #ttl: number;
+  #deadline: number;
+  readonly #startedAt: number;
+  readonly #init: LeaseInit;
+  readonly #host: LeaseHost;
+  readonly #controller = new AbortController();
+  #renewTimer: NodeJS.Timeout | undefined;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #released: Promise<boolean> | undefined;
+  #ended = false;
+
+  constructor(host: LeaseHost, init: LeaseInit) {
+    this.#host = host;
+    this.#init = init;
+    this.keys = init.keys;
+    this.key = init.keys.name;
+    this.token = init.token;
+    this.fence = init.fence;
+    this.signal = this.#controller.signal;
+    this.#ttl = init.ttl;
+    this.#startedAt = init.startedAt;
+    this.#deadline = init.startedAt + this.#validFor(init.ttl);
+    this.#armDeadline();
+    if (init.autoExtend) this.#scheduleRenewal();
+  }
+
+  /** The ttl the lease was last set to, ms. */
+  get ttl(): number {
+    return this.#ttl;
+  }
+
+  /** True while released() has not been called, no loss is known, and the local deadline is ahead. */
+  isHeld(): boolean {
+    return !this.#ended && performance.now() < this.#deadline;
+  }
+
+  /**
+   * Resets the lease's expiry to `ttl` (default: its own) from now. Rejects with `LockNotHeldError` when
+   * it was released or is past its deadline, and with `LockLostError` when Redis says it is gone or taken
+   * (the signal aborts too).
+   */
+  async extend(ttl: number = this.#ttl): Promise<void> {
+    if (!this.isHeld()) throw new LockNotHeldError(this.key);
+    const sentAt = performance.now();
+    const result = await this.#host.extend(this.keys, this.token, ttl);
+    if (result === 1) {
+      if (this.#ended) return;
+      this.#ttl = ttl;
+      this.#deadline = Math.max(this.#deadline, sentAt + this.#validFor(ttl));
+      this.#armDeadline();
+      return;
+    }
+    const err = new LockLostError(this.key, result === 0 ? 'deleted' : 'taken');
+    this.#lose(err);
+    throw err;
+  }
+
+  /**
+   * Gives the lock up (to the next waiter, if any). Resolves true if this lease still held it, false if
+   * it had been released before or was lost. Never deletes another holder's lock.
+   */
+  release(): Promise<boolean> {
+    if (this.#released) return this.#released.then(() => false);
+    this.#stopTimers();
+    this.#released = this.#host.release(this).finally(() => this.#end());
+    return this.#released;
+  }
+
+  /** @internal Redis showed the lease is someone else's (an owner claim that failed, say). */
+  forfeit(reason: LockLostReason): void {
+    this.#lose(new LockLostError(this.key, reason));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.release();
+  }
+
+  #validFor(ttl: number): number {
+    return this.#init.validFor ?? ttl - drift(ttl);
+  }
+
+  #armDeadline(): void {
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    if (this.#ended) return;
+    const reason: LockLostReason = this.#renewalStopped() ? 'max-hold' : 'expired';
+    this.#deadlineTimer = setTimeout(
+      () => this.#lose(new LockLostError(this.key, reason)),
+      Math.max(0, this.#deadline - performance.now()),
+    );
+    this.#deadlineTimer.unref();
+  }
+
+  #renewalStopped(): boolean {
+    const { maxHold } = this.#init;
+    return maxHold !== undefined && performance.now() - this.#startedAt >= maxHold;
+  }
+
+  #scheduleRenewal(delay = this.#init.renewEvery ?? Math.max(1, Math.floor(this.#ttl / 3))): void {
+    if (this.#ended) return;
+    this.#renewTimer = setTimeout(() => void this.#renew(), delay);
+    this.#renewTimer.unref();
+  }
+
+  async #renew(): Promise<void> {
+    if (this.#ended) return;
+    // Past the deadline the lease cannot be revived: someone may have believed it free.
+    if (performance.now() >= this.#deadline) {
+      this.#lose(new LockLostError(this.key, 'expired'));
+      return;
+    }
+    if (this.#renewalStopped()) {
+      this.#armDeadline();
+      return;
+    }
+    try {
+      await this.extend();
+      this.#scheduleRenewal();
+    } catch (err) {
+      if (this.#ended) return;
+      if (isTransient(err)) {
+        // Redis unreachable: keep trying while the deadline allows; the deadline timer aborts the signal.
+        this.#host.backgroundError(err, `renewing lock "${this.key}"`);
+        this.#scheduleRenewal(Math.max(1, Math.min(1_000, Math.floor(this.#ttl / 10))));
+      } else if (!LockLostError.isInstance(err)) {
+        this.#host.backgroundError(err, `renewing lock "${this.key}"`);
+        this.#scheduleRenewal();
+      }
+    }
+  }
+
+  #lose(err: LockLostError): void {
+    if (this.#ended) return;
+    this.#controller.abort(err);
+    this.#host.lost(this, err);
+    this.#end();
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#stopTimers();
+    this.#host.ended(this);
+  }
+
+  #stopTimers(): void {
+    clearTimeout(this.#renewTimer);
+    clearTimeout(this.#deadlineTimer);
+  }
+}

@@ -1,0 +1,1 @@
+export { LockClient } from '@edirect/lock-core';
