@@ -133,7 +133,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
   }
 
   /** Waits for `key` (up to `waitTimeout`, or until `signal` aborts) and returns the lease. */
-  acquire(key: string, options?: AcquireOptions): Promise<Lease> {
+  async acquire(key: string, options?: AcquireOptions): Promise<Lease> {
     assertKey(key);
     const o = resolveAcquireOptions(options, this.#o.ttl, true);
     this.#assertOpen();
