@@ -1,5 +1,5 @@
 import { LockClient, type LockClientOptions } from '@edirect/lock-core';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll } from 'vitest';
 import { deleteKeys, redisUrl, testPrefix } from '../../../test/harness/index.js';
 
@@ -23,8 +23,8 @@ export function podFactory(label: string, url: () => string = redisUrl) {
   return {
     prefix,
     errors,
-    pod(options: Partial<LockClientOptions> = {}, redisOptions: ConstructorParameters<typeof Redis>[1] = {}) {
-      const redis = new Redis(url(), { maxRetriesPerRequest: 1, ...redisOptions } as never);
+    pod(options: Partial<LockClientOptions> = {}, redisOptions: RedisOptions = {}) {
+      const redis = new Redis(url(), { maxRetriesPerRequest: 1, ...redisOptions });
       const client = new LockClient({ redis, keyPrefix: prefix, ...options });
       client.on('error', (err) => errors.push(err));
       made.push({ client, redis });
