@@ -385,6 +385,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
         attemptAcquire(this.#redis, keys, this.#publish, token, ttl, mode, entry, old),
       release: (keys, token, requeue, leave) =>
         releaseLock(this.#redis, keys, this.#publish, token, requeue, leave),
+      extend: (keys, token, ttl) => extendLock(this.#redis, keys, token, ttl),
       newLease: (keys, token, fence, ttl, startedAt, s) =>
         this.#newLease(keys, token, fence, ttl, startedAt, s),
       backgroundError: (err, context) => this.#backgroundError(err, context),

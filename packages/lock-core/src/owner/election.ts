@@ -128,8 +128,18 @@ export class LeaderElection {
     return this.opts.name;
   }
 
+  /** The timings in force, defaults filled in. */
+  get timings(): { leaseTtl: number; renewDeadline: number; retryPeriod: number } {
+    const { leaseTtl, renewDeadline, retryPeriod } = this.opts;
+    return { leaseTtl, renewDeadline, retryPeriod };
+  }
+
+  /**
+   * True while this instance leads and its lease is within its local deadline. Check it right before
+   * leader-only work: a process paused past the deadline reads false before any timer had a chance to run.
+   */
   get isLeader(): boolean {
-    return this.#isLeader;
+    return this.#isLeader && this.#term?.isHeld() === true;
   }
 
   /** The leader as last seen: this instance's id while it leads, else another's (or null). */
@@ -162,10 +172,9 @@ export class LeaderElection {
       await this.#hook('onElected', () =>
         this.opts.onElected?.({ fence: lease.fence, signal: lease.signal }),
       );
-      await Promise.race([aborted(lease.signal), aborted(stopped)]);
-      if (!lease.signal.aborted) {
-        await lease.release().catch((err) => this.host.backgroundError(err, `resigning "${this.opts.name}"`));
-      }
+      await Promise.race([lease.ended, aborted(stopped)]);
+      // Resign (a no-op answer if the lease is already gone): the next campaigner is handed it at once.
+      await lease.release().catch((err) => this.host.backgroundError(err, `resigning "${this.opts.name}"`));
       this.#term = null;
       this.#isLeader = false;
       this.#seeLeader(null);

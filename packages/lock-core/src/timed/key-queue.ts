@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isTransient } from '../connection.js';
 import type { Notifier } from '../internal/notifier.js';
 import type { LockKeys } from '../keys.js';
-import type { Lease, LeaseInit } from './lease.js';
+import { drift, type Lease, type LeaseInit } from './lease.js';
 
 /** How the acquire script treats a failed attempt (see acquire.lua). */
 export enum AttemptMode {
@@ -46,6 +46,8 @@ export interface QueueHost {
     old: string,
   ): Promise<AttemptReply>;
   release(keys: LockKeys, token: string, requeue: string, leave: string): Promise<ReleaseReply>;
+  /** extend.lua: 1 extended, 0 gone, -1 another holder. */
+  extend(keys: LockKeys, token: string, ttl: number): Promise<number>;
   newLease(
     keys: LockKeys,
     token: string,
@@ -63,6 +65,8 @@ interface Entry {
   token: string;
   ttl: number;
   element: string;
+  /** performance.now() when the call that first queued this token was sent: no grant can predate it. */
+  queuedAt: number;
 }
 
 const MAX_BACKOFF_MS = 2_000;
@@ -84,6 +88,8 @@ export class KeyQueue {
   private readonly waiters: Waiter[] = [];
   private entry: Entry | null = null;
   private pumping = false;
+  /** A grant is being confirmed with a renewal before anyone here may rely on it. */
+  private confirming = false;
   private wakeUp: (() => void) | null = null;
   /** This client's channel for grants of this lock. */
   readonly grantChannel: string;
@@ -164,7 +170,7 @@ export class KeyQueue {
       wake();
       return;
     }
-    if (this.pumping || this.holder) return;
+    if (this.pumping || this.holder || this.confirming) return;
     if (this.waiters.length > 0) void this.pump();
     else this.settle();
   }
@@ -176,26 +182,52 @@ export class KeyQueue {
     const fence = Number(fenceText);
     if (this.holder?.token === token) return; // already learnt from a reply
     if (this.entry?.token === token) {
-      const { ttl } = this.entry;
+      const { ttl, queuedAt } = this.entry;
       this.entry = null;
-      this.handOut(token, fence, ttl, receivedAt);
-      this.kick();
+      // The grant came after the entry was queued, so Redis expires it no sooner than queuedAt + ttl: a
+      // safe base for the local deadline (the time the message was read is not: this process may have
+      // been paused with it unread). After a long wait too little of that is left, so renew first.
+      const head = this.waiters[0];
+      const validity = head?.settings.validFor ?? ttl - drift(ttl);
+      if (head && queuedAt + validity - receivedAt > validity / 2) {
+        this.handOut(token, fence, ttl, queuedAt);
+        this.kick();
+      } else {
+        void this.confirm(token, fence, ttl);
+      }
       return;
     }
     // A grant nobody here wants any more (its waiter left, or a stale duplicate entry): pass it on.
     this.releaseToken(token);
   }
 
+  /** Renews a grant before handing it out: a lease starts from a renewal we sent, never from a guess. */
+  private async confirm(token: string, fence: number, ttl: number): Promise<void> {
+    this.confirming = true;
+    const sentAt = performance.now();
+    let result = 0;
+    try {
+      result = await this.host.extend(this.keys, token, ttl);
+    } catch (err) {
+      this.host.backgroundError(err, `confirming lock "${this.keys.name}"`);
+      this.releaseToken(token);
+    } finally {
+      this.confirming = false;
+    }
+    if (result === 1) this.handOut(token, fence, ttl, sentAt);
+    this.kick();
+  }
+
   private async pump(): Promise<void> {
     this.pumping = true;
     let failures = 0;
     try {
-      while (!this.host.closed && !this.holder && this.waiters.length > 0) {
+      while (!this.host.closed && !this.holder && !this.confirming && this.waiters.length > 0) {
         const head = this.waiters[0] as Waiter;
         const previous = this.entry;
         const listening = this.host.notifier.isListening(this.grantChannel);
         const mode = previous ? AttemptMode.Refresh : listening ? AttemptMode.Enqueue : AttemptMode.Try;
-        const entry = this.newEntry(previous?.ttl ?? head.ttl, previous?.token);
+        const entry = this.newEntry(previous?.ttl ?? head.ttl, previous?.token, previous?.queuedAt);
         // Set before sending: the grant may arrive on the subscriber before the reply arrives here.
         if (mode !== AttemptMode.Try) this.entry = entry;
         const sentAt = performance.now();
@@ -222,7 +254,7 @@ export class KeyQueue {
           await this.sleep(backoff(failures++));
           continue;
         }
-        if (this.holder) break; // the grant came by message while the attempt was in flight
+        if (this.holder || this.confirming) break; // the grant came by message while the attempt was in flight
         if (reply.acquired) {
           if (this.entry === entry) this.entry = null;
           this.handOut(entry.token, reply.fence, entry.ttl, sentAt);
@@ -283,9 +315,14 @@ export class KeyQueue {
     this.inFlight.add(done);
   }
 
-  private newEntry(ttl: number, token = this.fixedToken ?? randomToken()): Entry {
+  private newEntry(
+    ttl: number,
+    token = this.fixedToken ?? randomToken(),
+    queuedAt = performance.now(),
+  ): Entry {
+    // Stays live for three missed polls (and 2 s of slack), then other processes skip it as dead.
     const deadline = Date.now() + this.pollPeriod * 3 + 2_000;
-    return { token, ttl, element: `${token}|${ttl}|${deadline}|${this.host.clientTag}` };
+    return { token, ttl, queuedAt, element: `${token}|${ttl}|${deadline}|${this.host.clientTag}` };
   }
 
   private sleep(ms: number): Promise<void> {

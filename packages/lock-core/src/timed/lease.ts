@@ -60,6 +60,11 @@ export class Lease implements AsyncDisposable {
   #deadlineTimer: NodeJS.Timeout | undefined;
   #released: Promise<boolean> | undefined;
   #ended = false;
+  #resolveEnded!: () => void;
+  /** @internal Settles once the lease stopped being held, by release or loss. */
+  readonly ended = new Promise<void>((resolve) => {
+    this.#resolveEnded = resolve;
+  });
 
   constructor(host: LeaseHost, init: LeaseInit) {
     this.#host = host;
@@ -191,6 +196,7 @@ export class Lease implements AsyncDisposable {
     if (this.#ended) return;
     this.#ended = true;
     this.#stopTimers();
+    this.#resolveEnded();
     this.#host.ended(this);
   }
 
