@@ -132,6 +132,8 @@ describe('leadership loss is pushed', () => {
     expect(elected[1]?.fence).toBeGreaterThan(elected[0]?.fence as number);
     await election.stop();
     expect(election.isLeader).toBe(false);
+    // A term ended by stop() aborts its signal too, so leader-only work stops with it.
+    expect(elected[1]?.signal.reason).toMatchObject({ reason: 'resigned' });
   });
 
   it('Redis killed: revoked before the lease can expire; after Redis returns the election recovers', async () => {

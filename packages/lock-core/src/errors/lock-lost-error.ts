@@ -5,7 +5,8 @@ export type LockLostReason =
   | 'expired' // the local deadline passed before a renewal confirmed the lease
   | 'deleted' // Redis no longer has the key
   | 'taken' // another holder's token is in the key
-  | 'max-hold'; // `maxHold` ran out, so renewal stopped and the lease ran to its end
+  | 'max-hold' // `maxHold` ran out, so renewal stopped and the lease ran to its end
+  | 'resigned'; // an election term ended by stop(), removeLockOwner() or close()
 
 /** A lease is gone: the reason its `signal` aborts with. */
 export class LockLostError extends LockError {

@@ -1,3 +1,4 @@
+import { LockLostError } from '../errors/lock-lost-error.js';
 import {
   assertFunction,
   assertKey,
@@ -12,7 +13,11 @@ import type { Lease } from '../timed/lease.js';
 export interface Term {
   /** The owner lease's fencing token: strictly increases from term to term. */
   readonly fence: number;
-  /** Aborts (with a `LockLostError`) when leadership is lost; stop leader-only work on it. */
+  /**
+   * Aborts when the term ends: with the lease's `LockLostError` when leadership was lost, or a
+   * `LockLostError` with reason "resigned" on `stop()`, `removeLockOwner()` or `close()`. Stop leader-only
+   * work on it.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -169,12 +174,16 @@ export class LeaderElection {
       this.#term = lease;
       this.#isLeader = true;
       this.#seeLeader(this.host.instanceId);
-      await this.#hook('onElected', () =>
-        this.opts.onElected?.({ fence: lease.fence, signal: lease.signal }),
-      );
+      // The term's signal ends with the term, whatever ends it: the lease's loss, or resignation.
+      const term = new AbortController();
+      const endTerm = () => term.abort(lease.signal.reason ?? new LockLostError(this.opts.name, 'resigned'));
+      lease.signal.addEventListener('abort', endTerm, { once: true });
+      await this.#hook('onElected', () => this.opts.onElected?.({ fence: lease.fence, signal: term.signal }));
       await Promise.race([lease.ended, aborted(stopped)]);
       // Resign (a no-op answer if the lease is already gone): the next campaigner is handed it at once.
       await lease.release().catch((err) => this.host.backgroundError(err, `resigning "${this.opts.name}"`));
+      lease.signal.removeEventListener('abort', endTerm);
+      endTerm();
       this.#term = null;
       this.#isLeader = false;
       this.#seeLeader(null);
