@@ -86,6 +86,14 @@ export class Lease implements AsyncDisposable {
     return this.#ttl;
   }
 
+  /**
+   * Milliseconds left before the local deadline (0 once released or lost). The deadline falls before
+   * Redis's own expiry, so work that fits in this much time is still under the lock.
+   */
+  remaining(): number {
+    return this.#ended ? 0 : Math.max(0, this.#deadline - performance.now());
+  }
+
   /** True while released() has not been called, no loss is known, and the local deadline is ahead. */
   isHeld(): boolean {
     return !this.#ended && performance.now() < this.#deadline;
