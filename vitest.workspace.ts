@@ -14,10 +14,11 @@ const alias = [
   { find: /^@edirect\/lock-core\/testing$/, replacement: src('./packages/lock-core/src/testing/index.ts') },
   { find: /^@edirect\/lock-core$/, replacement: src('./packages/lock-core/src/index.ts') },
   { find: /^@edirect\/lock$/, replacement: src('./packages/lock-nest/src/index.ts') },
+  { find: /^@edirect\/config$/, replacement: src('./examples/config-standin/src/index.ts') },
   { find: /^@internal\/redis-server$/, replacement: src('./tools/redis-server/src/index.ts') },
 ];
 
-const shared = ['packages/*/test/**', 'examples/*/test/**', 'test/**'];
+const shared = ['packages/*/test/**', 'examples/*/test/**', 'test/**', 'bench/test/**'];
 
 export const projects: TestProjectInlineConfiguration[] = [
   {
