@@ -1,39 +1,66 @@
-// A first look at @edirect/lock-core on a real Redis: two workers share one lock, then a value is
-// stored and read. Redis: REDIS_URL if set, else a redis-server from PATH started for this run.
+// Plain Node with @edirect/lock-core: the README's "Plain Node" section, runnable.
+// REDIS_URL (default redis://localhost:6379). Run twice at once to watch the two processes share the locks.
+// #region client
 import { LockClient } from '@edirect/lock-core';
-import { provisionRedis } from '@internal/redis-server';
 import { Redis } from 'ioredis';
 
-const started = performance.now();
-const log = (who: string, what: string) =>
-  console.log(`${(performance.now() - started).toFixed(1).padStart(7)} ms  ${who.padEnd(9)} ${what}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://localhost:6379');
+const locks = new LockClient({ redis, namespace: 'billing' });
+locks.on('error', (err) => console.error('[lock]', err)); // background failures: renewals, Redis away
+// #endregion
+// #hide
+const prefix = process.env.KEY_PREFIX ?? '';
+const saved: Array<{ rows: number; fence: number }> = [];
+const store = {
+  save: async (rows: string[], opts: { fence: number }) =>
+    void saved.push({ rows: rows.length, fence: opts.fence }),
+};
+const buildReport = async () => ['a', 'b', 'c'].map((r) => `${prefix}${r}`);
+const settle = async (id: number, opts: { signal: AbortSignal }) => {
+  if (opts.signal.aborted) throw opts.signal.reason;
+  console.log(`settled invoice ${id}`);
+};
+const startScheduler = (signal: AbortSignal) => {
+  console.log('leading: scheduler started');
+  signal.addEventListener('abort', () => console.log('scheduler stopped'), { once: true });
+};
+// #show
 
-const server = await provisionRedis();
-log('redis', `${server.source} at ${server.url}`);
-const redis = new Redis(server.url);
-const client = new LockClient({ redis, keyPrefix: `demo:${process.pid}:` });
+// #region withLock
+// One process at a time, across every pod; renewed while the function runs, released after.
+const count = await locks.withLock('nightly-report', async (lease) => {
+  const rows = await buildReport();
+  await store.save(rows, { fence: lease.fence }); // the store refuses a fence older than one it has seen
+  return rows.length;
+});
+// #endregion
+console.log(`report: ${count} rows, fence ${saved[0]?.fence}`);
 
-async function worker(name: string, jobs: number): Promise<void> {
-  for (let i = 0; i < jobs; i++) {
-    log(name, 'waits for "nightly-report"');
-    await client.withLock('nightly-report', async (lease) => {
-      log(name, `holds "nightly-report" (fencing token ${lease.fence})`);
-      await sleep(50);
-      log(name, 'releases it');
-    });
-  }
+{
+  // #region acquire
+  await using lease = await locks.acquire('invoice:42', { ttl: 10_000, waitTimeout: 5_000 });
+  lease.signal.addEventListener('abort', () => console.warn('lost the lock:', lease.signal.reason));
+  await settle(42, { signal: lease.signal });
+  // #endregion
 }
 
-try {
-  await Promise.all([worker('worker-a', 2), worker('worker-b', 2)]);
-  await client.set('feature-flag:new-flow', 'true');
-  log('kv', `feature-flag:new-flow = ${await client.get('feature-flag:new-flow')}`);
-  await client.set('feature-flag:new-flow', 'false');
-  log('kv', `set without override keeps it: ${await client.get('feature-flag:new-flow')}`);
-} finally {
-  await client.close();
+// #region elect
+const election = locks.elect({
+  onElected: (term) => startScheduler(term.signal),
+  onRevoked: () => console.log('no longer leading'),
+});
+// #endregion
+await new Promise((resolve) => setTimeout(resolve, 200));
+console.log(`leader: ${election.leaderId}`);
+
+// #region shutdown
+process.once('SIGTERM', () => void shutdown());
+async function shutdown() {
+  await election.stop();
+  await locks.close(); // releases what this pod holds: the next pod takes over at once
   await redis.quit();
-  await server.stop();
 }
-log('demo', 'done');
+// #endregion
+// #hide
+await shutdown();
+// #show
