@@ -15,7 +15,7 @@ const blocks = [...readme.matchAll(/(?:<!-- mirrors: (\S+) -->\n)?```ts\n([\s\S]
   line: readme.slice(0, m.index).split('\n').length,
 }));
 
-export function mirrored(spec: string): string {
+function mirrored(spec: string): string {
   const [path = '', region] = spec.split('#');
   let lines = readFileSync(`${root}${path}`, 'utf8').split('\n');
   if (region) {
