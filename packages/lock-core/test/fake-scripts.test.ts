@@ -1,0 +1,131 @@
+import { InMemoryRedis, ReplyError } from '@edirect/lock-core/testing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isTransient } from '../src/connection.js';
+import { scripts } from '../src/scripts/runner.js';
+import { rejection, settle } from './contract/async.js';
+
+// Date stands still in this file, so PTTLs read exactly; timers and setImmediate stay real.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('InMemoryRedis: scripts', () => {
+  it('knows no SHA until EVAL (or SCRIPT LOAD) of the source, like a fresh server', async () => {
+    const redis = new InMemoryRedis();
+    const { sha, source } = scripts.extend;
+    const err = await rejection(redis.evalsha(sha, 1, 'lock', 'token', 1000));
+    expect(err.message).toBe('NOSCRIPT No matching script. Please use EVAL.');
+    expect(err.name).toBe('ReplyError');
+    expect(await redis.eval(source, 1, 'lock', 'token', 1000)).toBe(0);
+    expect(await redis.evalsha(sha.toUpperCase(), 1, 'lock', 'token', 1000)).toBe(0);
+    expect(await redis.duplicate().script('EXISTS', sha, 'f'.repeat(40))).toEqual([1, 0]);
+    expect(await redis.script('FLUSH')).toBe('OK');
+    expect((await rejection(redis.evalsha(sha, 1, 'lock', 'token', 1000))).message).toMatch(/^NOSCRIPT/);
+    expect(await redis.script('LOAD', scripts.acquire.source)).toBe(scripts.acquire.sha);
+  });
+
+  it('replies as ioredis hands Redis replies over: arrays of integers and strings', async () => {
+    const redis = new InMemoryRedis();
+    const keys = ['lock:{k}', 'lock:{k}:fence', 'lock:{k}:queue'];
+    const argv = (token: string) => [token, 5000, 0, '', '', Date.now(), 'lock:{k}:events', 'PUBLISH'];
+    await redis.script('LOAD', scripts.acquire.source);
+    await redis.script('LOAD', scripts.release.source);
+    await redis.script('LOAD', scripts.extend.source);
+    expect(await redis.evalsha(scripts.acquire.sha, 3, ...keys, ...argv('a'))).toEqual([1, 5000]);
+    expect(await redis.evalsha(scripts.acquire.sha, 3, ...keys, ...argv('a'))).toEqual([1, 5000]);
+    expect(await redis.evalsha(scripts.acquire.sha, 3, ...keys, ...argv('b'))).toEqual([0, 5000, 'a']);
+    expect(await redis.evalsha(scripts.extend.sha, 1, keys[0] ?? '', 'b', 5000)).toBe(-1);
+    expect(await redis.evalsha(scripts.extend.sha, 1, keys[0] ?? '', 'a', 7000)).toBe(1);
+    expect(await redis.pttl(keys[0] ?? '')).toBe(7000);
+    const release = (token: string) =>
+      redis.evalsha(scripts.release.sha, 3, ...keys, token, Date.now(), 'lock:{k}:events', 'PUBLISH', '', '');
+    expect(await release('b')).toEqual([0]);
+    expect(await release('a')).toEqual([1]);
+    expect(await redis.exists(keys[0] ?? '')).toBe(0);
+    expect(await redis.get(keys[1] ?? '')).toBe('1');
+  });
+
+  it('hands over to the first live waiter, skipping stale and malformed entries, and publishes the grant', async () => {
+    const server = new InMemoryRedis();
+    const sub = server.duplicate();
+    const heard: string[] = [];
+    sub.on('message', (ch, msg) => heard.push(`${ch} ${msg}`));
+    await sub.subscribe('lock:{k}:events:c2');
+    const keys = ['lock:{k}', 'lock:{k}:fence', 'lock:{k}:queue'];
+    const now = Date.now();
+    await server.eval(
+      scripts.acquire.source,
+      3,
+      ...keys,
+      'a',
+      5000,
+      0,
+      '',
+      '',
+      now,
+      'lock:{k}:events',
+      'PUBLISH',
+    );
+    await server.rpush(
+      keys[2] ?? '',
+      `dead|5000|${now - 1}|c1`,
+      'garbage',
+      `w|7000|${now + 60_000}|c2`,
+      'x|1|1|c3',
+    );
+    const reply = await server.eval(
+      scripts.release.source,
+      ...[3, ...keys, 'a', now, 'lock:{k}:events', 'PUBLISH', '', ''],
+    );
+    expect(reply).toEqual([1, 'w', 2]);
+    expect(await server.get(keys[0] ?? '')).toBe('w');
+    expect(await server.pttl(keys[0] ?? '')).toBe(7000);
+    expect(await server.lrange(keys[2] ?? '', 0, -1)).toEqual(['x|1|1|c3']);
+    await settle();
+    expect(heard).toEqual(['lock:{k}:events:c2 w 2']);
+  });
+
+  it('refuses scripts it does not know, naming EVAL', async () => {
+    const err = await rejection(new InMemoryRedis().eval("return redis.call('TIME')", 0));
+    expect(err).toBeInstanceOf(ReplyError);
+    expect(err.message).toMatch(/^ERR InMemoryRedis does not implement EVAL of a script other than/);
+    expect(isTransient(err)).toBe(false);
+  });
+
+  it('refuses a known script called with other key or argument counts instead of guessing', async () => {
+    const redis = new InMemoryRedis();
+    const err = await rejection(redis.eval(scripts.extend.source, 2, 'a', 'b', 'token', 1000));
+    expect(err.message).toMatch(/the extend script with 2 keys and 2 arguments/);
+    expect((await rejection(redis.eval(scripts.extend.source, 3, 'a'))).message).toBe(
+      "ERR Number of keys can't be greater than number of args",
+    );
+    expect((await rejection(redis.eval(scripts.extend.source, -1))).message).toBe(
+      "ERR Number of keys can't be negative",
+    );
+  });
+
+  it('refuses SPUBLISH before writing anything', async () => {
+    const redis = new InMemoryRedis();
+    const keys = ['lock:{k}', 'lock:{k}:fence', 'lock:{k}:queue'];
+    const err = await rejection(
+      redis.eval(scripts.acquire.source, 3, ...keys, 'a', 5000, 0, '', '', Date.now(), 'ch', 'SPUBLISH'),
+    );
+    expect(err.message).toMatch(/does not implement SPUBLISH in the acquire script/);
+    expect(await redis.exists(...keys)).toBe(0);
+  });
+
+  it('reports an error inside a script like Redis, keeping the writes made before it', async () => {
+    const redis = new InMemoryRedis();
+    const keys = ['lock:{k}', 'lock:{k}:fence', 'lock:{k}:queue'];
+    await redis.rpush(keys[2] ?? '', `w|0|${Date.now() + 60_000}|c1`); // ttl 0: SET PX 0 fails
+    const err = await rejection(
+      redis.eval(scripts.acquire.source, 3, ...keys, 'a', 5000, 0, '', '', Date.now(), 'ch', 'PUBLISH'),
+    );
+    expect(err.message).toMatch(/^ERR invalid expire time in 'set' command script: [0-9a-f]{40}/);
+    expect(await redis.llen(keys[2] ?? '')).toBe(0); // the LPOP before the failure stays done
+    expect(await redis.get(keys[0] ?? '')).toBeNull();
+  });
+});
