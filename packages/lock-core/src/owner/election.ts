@@ -180,6 +180,7 @@ export class LeaderElection {
       lease.signal.addEventListener('abort', endTerm, { once: true });
       await this.#hook('onElected', () => this.opts.onElected?.({ fence: lease.fence, signal: term.signal }));
       await Promise.race([lease.ended, aborted(stopped)]);
+      this.#isLeader = false; // before resigning: Redis may hand the lease on before the reply is back
       // Resign (a no-op answer if the lease is already gone): the next campaigner is handed it at once.
       await lease.release().catch((err) => this.host.backgroundError(err, `resigning "${this.opts.name}"`));
       lease.signal.removeEventListener('abort', endTerm);

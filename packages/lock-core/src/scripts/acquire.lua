@@ -20,7 +20,8 @@ local token, ttl, mode = ARGV[1], ARGV[2], ARGV[3]
 local holder = redis.call('GET', lockKey)
 if holder == token then
   redis.call('PEXPIRE', lockKey, ttl)
-  return {tonumber(redis.call('GET', fenceKey)), tonumber(ttl)}
+  -- A fence deleted from outside must not turn the holder's renewal into a refusal.
+  return {tonumber(redis.call('GET', fenceKey)) or redis.call('INCR', fenceKey), tonumber(ttl)}
 end
 
 if not holder then

@@ -91,12 +91,15 @@ export class Lease implements AsyncDisposable {
    * Redis's own expiry, so work that fits in this much time is still under the lock.
    */
   remaining(): number {
-    return this.#ended ? 0 : Math.max(0, this.#deadline - performance.now());
+    return this.#ended || this.#released ? 0 : Math.max(0, this.#deadline - performance.now());
   }
 
-  /** True while released() has not been called, no loss is known, and the local deadline is ahead. */
+  /**
+   * True while release() has not been called, no loss is known, and the local deadline is ahead. False
+   * from the moment release() is called: Redis may hand the lock on before the reply is back.
+   */
   isHeld(): boolean {
-    return !this.#ended && performance.now() < this.#deadline;
+    return !this.#ended && !this.#released && performance.now() < this.#deadline;
   }
 
   /**

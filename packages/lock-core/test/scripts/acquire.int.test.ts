@@ -116,3 +116,13 @@ describe('acquire.lua on real Redis', () => {
     expect(await redis.get(keys.lock)).toBe('x');
   });
 });
+
+describe('acquire.lua when its fence was deleted from outside', () => {
+  it('still renews the holder, re-creating the fence', async () => {
+    const keys = fresh();
+    await attempt(keys, 'a');
+    await redis.del(keys.fence);
+    expect(await attempt(keys, 'a')).toEqual({ acquired: true, fence: 1 });
+    expect(await redis.get(keys.fence)).toBe('1');
+  });
+});
