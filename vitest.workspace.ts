@@ -13,6 +13,7 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = [
   { find: /^@edirect\/lock-core\/testing$/, replacement: src('./packages/lock-core/src/testing/index.ts') },
   { find: /^@edirect\/lock-core$/, replacement: src('./packages/lock-core/src/index.ts') },
+  { find: /^@edirect\/lock\/testing$/, replacement: src('./packages/lock-nest/src/testing.ts') },
   { find: /^@edirect\/lock$/, replacement: src('./packages/lock-nest/src/index.ts') },
   { find: /^@edirect\/config$/, replacement: src('./examples/config-standin/src/index.ts') },
   { find: /^@internal\/redis-server$/, replacement: src('./tools/redis-server/src/index.ts') },

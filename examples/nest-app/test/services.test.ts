@@ -2,7 +2,7 @@
 // one fake server. This is how an app's own tests use the library.
 import 'reflect-metadata';
 import { LockModule } from '@edirect/lock';
-import { InMemoryRedis } from '@edirect/lock-core/testing';
+import { InMemoryRedis } from '@edirect/lock/testing';
 import { Test } from '@nestjs/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FlagService } from '../src/flag.service.js';
