@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { RedisConnection } from './connection.js';
 import { LockClosedError } from './errors/lock-closed-error.js';
 import type { LockLostError } from './errors/lock-lost-error.js';
+import { LockReplicationError } from './errors/lock-replication-error.js';
 import { LockTimeoutError } from './errors/lock-timeout-error.js';
 import { Notifier } from './internal/notifier.js';
 import { assertBoolean, assertFunction, assertKey, assertMs, assertString } from './internal/validate.js';
@@ -50,7 +51,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
   readonly #waiters = new Set<{ queue: KeyQueue; waiter: Waiter }>();
   readonly #elections = new Set<LeaderElection>();
   readonly #clientTag = randomBytes(6).toString('base64url');
-  readonly #publish: PublishCommand = 'PUBLISH';
+  readonly #publish: PublishCommand;
   #closed: Promise<void> | undefined;
   readonly #leaseHost: LeaseHost;
   readonly #queueHost: QueueHost;
@@ -62,12 +63,16 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     this.#redis = this.#o.redis;
     this.namespace = this.#o.namespace;
     this.instanceId = this.#o.instanceId;
+    // Sharded pub/sub keeps a release's message on the lock's own shard instead of every Cluster node.
+    const sharded = this.#o.pubsub === 'sharded';
+    this.#publish = sharded ? 'SPUBLISH' : 'PUBLISH';
     this.#notifier = new Notifier(
       this.#redis,
       (err) => this.#backgroundError(err, 'subscriber connection'),
       () => {
         for (const queue of this.#queues.values()) queue.kick();
       },
+      sharded,
     );
     this.#leaseHost = this.#makeLeaseHost();
     this.#queueHost = this.#makeQueueHost();
@@ -137,7 +142,9 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     assertKey(key);
     const o = resolveAcquireOptions(options, this.#o.ttl, true);
     this.#assertOpen();
-    return this.#wait(this.#queueFor(lockKeys(this.#o.keyPrefix, key)), o, settingsOf(o));
+    const keys = lockKeys(this.#o.keyPrefix, key);
+    if (o.waitReplicas) return this.#acquireReplicated(keys, o);
+    return this.#wait(this.#queueFor(keys), o, settingsOf(o));
   }
 
   /** One attempt: the lease, or null if `key` is held (or others are queued for it). */
@@ -148,7 +155,9 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     assertKey(key);
     const o = resolveAcquireOptions(options, this.#o.ttl, false);
     this.#assertOpen();
-    return this.#tryOnce(lockKeys(this.#o.keyPrefix, key), randomToken(), o.ttl, settingsOf(o));
+    const keys = lockKeys(this.#o.keyPrefix, key);
+    if (o.waitReplicas) return this.#tryReplicated(keys, o, withWait(this.#redis, o));
+    return this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o));
   }
 
   /**
@@ -257,7 +266,9 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     if (reply.acquired) {
       // Ownership is sticky: a lease kept alive in the background until removeLockOwner() or close().
       if (!queue.holder?.isHeld()) {
-        queue.holder = this.#newLease(keys, this.instanceId, reply.fence, ttl, sentAt, { autoExtend: true });
+        queue.adopt(reply.fence, ttl, sentAt, () =>
+          this.#newLease(keys, this.instanceId, reply.fence, ttl, sentAt, { autoExtend: true }),
+        );
       }
       return this.instanceId;
     }
@@ -265,13 +276,69 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     return reply.holder;
   }
 
-  async #tryOnce(keys: LockKeys, token: string, ttl: number, settings: LeaseSettings): Promise<Lease | null> {
+  async #tryOnce(
+    keys: LockKeys,
+    token: string,
+    ttl: number,
+    settings: LeaseSettings,
+    redis = this.#redis,
+  ): Promise<Lease | null> {
     const sentAt = performance.now();
-    const reply = await attemptAcquire(this.#redis, keys, this.#publish, token, ttl, AttemptMode.Try, '', '');
+    const reply = await attemptAcquire(redis, keys, this.#publish, token, ttl, AttemptMode.Try, '', '');
     if (!reply.acquired) return null;
     const lease = this.#newLease(keys, token, reply.fence, ttl, sentAt, settings);
     this.#queueFor(keys).holder = lease;
     return lease;
+  }
+
+  /** tryAcquire with `waitReplicas`: the script and WAIT leave together, one round trip. */
+  async #tryReplicated(keys: LockKeys, o: ResolvedAcquire, wait: Waiting): Promise<Lease | null> {
+    const lease = await this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o), wait.redis);
+    if (lease) await this.#checkReplicated(lease, wait, o);
+    return lease;
+  }
+
+  /**
+   * acquire with `waitReplicas`. With no local holder or waiter of the key, a pipelined try first (most
+   * acquisitions are uncontended: one round trip). Otherwise, or if it is held, wait in the queue like any
+   * acquire, then renew the granted lease with WAIT behind it: WAIT covers the writes made before this
+   * connection's last command, and the handoff was written by another client's release.
+   */
+  async #acquireReplicated(keys: LockKeys, o: ResolvedAcquire): Promise<Lease> {
+    const wait = withWait(this.#redis, o);
+    const startedAt = performance.now();
+    if (!this.#queues.has(keys.lock) && !o.signal?.aborted) {
+      const lease = await this.#tryReplicated(keys, o, wait);
+      if (lease) return lease;
+      if (o.waitTimeout === 0) throw new LockTimeoutError(keys.name, 0);
+    }
+    const left =
+      o.waitTimeout === undefined
+        ? undefined
+        : Math.max(1, o.waitTimeout - Math.round(performance.now() - startedAt));
+    const lease = await this.#wait(this.#queueFor(keys), { ...o, waitTimeout: left }, settingsOf(o));
+    let renewed: number;
+    try {
+      renewed = await extendLock(wait.redis, keys, lease.token, lease.ttl);
+    } catch (err) {
+      await lease.release().catch(() => {});
+      throw new LockReplicationError(lease.key, o.waitReplicas ?? 0, undefined, { cause: err });
+    }
+    if (renewed !== 1) {
+      lease.forfeit(renewed === 0 ? 'deleted' : 'taken');
+      throw lease.signal.reason;
+    }
+    await this.#checkReplicated(lease, wait, o);
+    return lease;
+  }
+
+  /** Too few replicas acknowledged: give the lock back (to the next waiter, if any) and say so. */
+  async #checkReplicated(lease: Lease, wait: Waiting, o: ResolvedAcquire): Promise<void> {
+    const wanted = o.waitReplicas ?? 0;
+    const { acked, error } = wait.outcome;
+    if (acked !== undefined && acked >= wanted) return;
+    await lease.release().catch((err) => this.#backgroundError(err, `releasing "${lease.key}"`));
+    throw new LockReplicationError(lease.key, wanted, acked, { cause: error });
   }
 
   #wait(queue: KeyQueue, o: ResolvedAcquire, settings: LeaseSettings): Promise<Lease> {
@@ -435,4 +502,57 @@ function settingsOf(o: ResolvedAcquire): LeaseSettings {
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+/** ioredis's pipeline: commands queued, then written together on one connection by exec(). */
+interface Pipeline {
+  evalsha(...args: Array<string | number>): Pipeline;
+  eval(...args: Array<string | number>): Pipeline;
+  call(command: string, ...args: Array<string | number>): Pipeline;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
+/** A view of the connection whose every script is followed by WAIT in the same pipeline. */
+interface Waiting {
+  readonly redis: RedisConnection;
+  /** WAIT's reply to the last script sent (a NOSCRIPT retry sends the script and WAIT again). */
+  readonly outcome: { acked?: number | undefined; error?: unknown };
+}
+
+/**
+ * Sends each script through `redis.pipeline()` with `WAIT replicas timeout` behind it. In a Cluster
+ * pipeline the keyless WAIT goes to the node of the script's keys, which is the node that must replicate.
+ */
+function withWait(redis: RedisConnection, o: ResolvedAcquire): Waiting {
+  const pipelining = redis as unknown as { pipeline?: () => Pipeline };
+  if (typeof pipelining.pipeline !== 'function') {
+    throw new TypeError('options.waitReplicas needs an ioredis connection: WAIT is sent in a pipeline');
+  }
+  const replicas = o.waitReplicas ?? 0;
+  const timeout = o.replicationTimeout ?? 1_000;
+  let outcome: Waiting['outcome'] = { error: new Error('no script was sent') };
+  const send = async (command: 'evalsha' | 'eval', args: Array<string | number>): Promise<unknown> => {
+    const replies = await (pipelining.pipeline as () => Pipeline)
+      .call(redis)
+      [command](...args)
+      .call('WAIT', replicas, timeout)
+      .exec();
+    const [script, wait] = replies ?? [];
+    if (wait) outcome = wait[0] ? { error: wait[0] } : { acked: Number(wait[1]) };
+    if (!script) throw new Error('the pipeline returned no reply');
+    if (script[0]) throw script[0];
+    return script[1];
+  };
+  return {
+    redis: {
+      evalsha: (sha, numKeys, ...args) => send('evalsha', [sha, numKeys, ...args]),
+      eval: (source, numKeys, ...args) => send('eval', [source, numKeys, ...args]),
+      get: (key) => redis.get(key),
+      set: redis.set.bind(redis),
+      duplicate: () => redis.duplicate(),
+    },
+    get outcome() {
+      return outcome;
+    },
+  };
 }

@@ -36,7 +36,18 @@ export interface LockClientOptions {
   fallbackPoll?: number;
   /** Background failures when there is no `'error'` listener (default: console). */
   logger?: Logger;
+  /**
+   * How releases wake waiters. `'classic'`: PUBLISH and SUBSCRIBE, which a Redis Cluster broadcasts to
+   * every node. `'sharded'`: SPUBLISH and SSUBSCRIBE (Redis 7+), served by the lock's own shard only; on
+   * a Cluster the client subscribes through `cluster.duplicate(undefined, { shardedSubscribers: true })`.
+   * `'auto'` (default): sharded when `redis` is an ioredis Cluster, classic otherwise. The server is not
+   * asked its version, so a Redis 6 Cluster needs `'classic'` (its scripts would refuse SPUBLISH). The
+   * in-memory fake speaks classic only.
+   */
+  pubsub?: PubSubMode;
 }
+
+export type PubSubMode = 'auto' | 'sharded' | 'classic';
 
 export interface ResolvedOptions {
   redis: RedisConnection;
@@ -47,6 +58,8 @@ export interface ResolvedOptions {
   ownerTtl: number;
   fallbackPoll: number;
   logger: Logger;
+  /** 'auto' resolved against the connection. */
+  pubsub: 'sharded' | 'classic';
 }
 
 const KNOWN = [
@@ -58,7 +71,28 @@ const KNOWN = [
   'ownerTtl',
   'fallbackPoll',
   'logger',
+  'pubsub',
 ] as const;
+
+const PUBSUB_MODES: readonly string[] = ['auto', 'sharded', 'classic'];
+
+/** ioredis marks its Cluster with `isCluster`; a plain connection, a Sentinel one or the fake has none. */
+export function isCluster(redis: unknown): boolean {
+  return (redis as { isCluster?: unknown }).isCluster === true;
+}
+
+/**
+ * Whether the client library can subscribe to sharded channels: a Cluster needs an ioredis that knows
+ * the `shardedSubscribers` option (5.11 has it; one without it would send SSUBSCRIBE to any node), a single
+ * connection needs `ssubscribe`. The server must be Redis 7 or later either way.
+ */
+function canShard(redis: unknown): boolean {
+  if (isCluster(redis)) {
+    const options = (redis as { options?: object }).options;
+    return typeof options === 'object' && options !== null && 'shardedSubscribers' in options;
+  }
+  return typeof (redis as { ssubscribe?: unknown }).ssubscribe === 'function';
+}
 
 export function defaultInstanceId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -79,6 +113,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       `options.redis must be an ioredis Redis or Cluster, or an InMemoryRedis, got ${describe(redis)}`,
     );
   }
+  const pubsub = o.pubsub ?? 'auto';
+  if (!PUBSUB_MODES.includes(pubsub)) {
+    throw new TypeError(`options.pubsub must be 'auto', 'sharded' or 'classic', got ${describe(pubsub)}`);
+  }
   const resolved: ResolvedOptions = {
     redis: redis as RedisConnection,
     namespace: o.namespace ?? 'default',
@@ -88,7 +126,13 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     ownerTtl: o.ownerTtl ?? 15_000,
     fallbackPoll: o.fallbackPoll ?? 1_000,
     logger: o.logger ?? console,
+    pubsub: pubsub === 'auto' ? (isCluster(redis) && canShard(redis) ? 'sharded' : 'classic') : pubsub,
   };
+  if (resolved.pubsub === 'sharded' && !canShard(redis)) {
+    throw new TypeError(
+      "options.pubsub 'sharded' needs an ioredis connection with sharded pub/sub (ssubscribe; on a Cluster, an ioredis with the shardedSubscribers option), and Redis 7+",
+    );
+  }
   assertKey(resolved.namespace, 'options.namespace');
   assertKey(resolved.instanceId, 'options.instanceId');
   if (/\s|\|/.test(resolved.instanceId)) {

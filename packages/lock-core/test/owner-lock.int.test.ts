@@ -66,3 +66,26 @@ describe('owner lock: the original isLockOwner() cron pattern', () => {
     expect(await a.getLockOwner()).toBe('b');
   });
 });
+
+describe('owner lock and elect() on one client', () => {
+  it('a lease won by isLockOwner() while the same client campaigns goes to its election', async () => {
+    const ns = namespace();
+    const a = pod({ namespace: ns, instanceId: 'a' }).client;
+    const b = pod({ namespace: ns, instanceId: 'b' }).client;
+    expect(await a.isLockOwner()).toBe(true);
+    let elected = 0;
+    const election = b.elect({
+      leaseTtl: 1_500,
+      renewDeadline: 1_000,
+      retryPeriod: 300,
+      onElected: () => void elected++,
+    });
+    await sleep(100);
+    await a.close();
+    expect(await b.isLockOwner()).toBe(true);
+    await expect.poll(() => election.isLeader, { timeout: 2_000 }).toBe(true);
+    expect(elected).toBe(1);
+    expect(await b.getLockOwner()).toBe('b');
+    await election.stop();
+  });
+});

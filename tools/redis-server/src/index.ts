@@ -1,2 +1,11 @@
+export {
+  type ClusterNodeInfo,
+  type ClusterOptions,
+  type RedisCluster,
+  startRedisCluster,
+} from './cluster.js';
 export { type ProvisionedRedis, provisionRedis } from './provision.js';
+export { infoFields, type Resp, redisCommand, waitFor } from './resp.js';
+export { type SentinelSet, type SentinelSetOptions, startSentinelSet } from './sentinel.js';
 export { freePort, pingOnce, type RedisServer, type StartOptions, startRedisServer } from './server.js';
+export { commandStats, countingRoundTrips, perOperation, resetCommandStats } from './stats.js';

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,11 @@ export interface StartOptions {
   /** Extra `redis-server` arguments, e.g. ['--cluster-enabled', 'yes']. */
   args?: string[];
   port?: number;
+  /**
+   * Text of a config file, written into the server's scratch dir and passed first, before every flag:
+   * Sentinel will not start without a file it can rewrite.
+   */
+  configFile?: string;
 }
 
 /** Asks the kernel for a free loopback port. */
@@ -52,10 +57,13 @@ process.once('exit', () => {
 export async function startRedisServer(opts: StartOptions = {}): Promise<RedisServer> {
   const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'edirect-lock-redis-'));
+  const configPath = join(dir, 'redis.conf');
+  if (opts.configFile !== undefined) writeFileSync(configPath, opts.configFile);
   let child: ChildProcess | undefined;
 
   const launch = async (): Promise<void> => {
     const args = [
+      ...(opts.configFile !== undefined ? [configPath] : []),
       '--port',
       String(port),
       '--bind',

@@ -1,6 +1,12 @@
 const BRAND = Symbol.for('@edirect/lock-core:LockError');
 
-export type LockErrorCode = 'LOCK_TIMEOUT' | 'LOCK_LOST' | 'CLIENT_CLOSED' | 'LOCK_NOT_HELD';
+export type LockErrorCode =
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_LOST'
+  | 'CLIENT_CLOSED'
+  | 'LOCK_NOT_HELD'
+  | 'REPLICATION_FAILED'
+  | 'QUORUM_UNREACHABLE';
 
 /**
  * Root of every error this library raises on purpose. `isInstance` works across duplicated copies of

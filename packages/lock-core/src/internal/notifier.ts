@@ -1,6 +1,30 @@
-import type { RedisConnection, SubscriberConnection } from '../connection.js';
+import type { RedisConnection } from '../connection.js';
+import { isCluster } from '../options.js';
 
 type Handler = (message: string) => void;
+
+/**
+ * The subscriber connection as the notifier drives it: classic or sharded commands, as ioredis names
+ * them. `SubscriberConnection` (the public type) names the classic ones; the sharded ones exist on
+ * ioredis's Redis and Cluster, and the options check that before 'sharded' is chosen.
+ */
+interface Subscriber {
+  subscribe(channel: string): Promise<unknown>;
+  unsubscribe(channel: string): Promise<unknown>;
+  ssubscribe(channel: string): Promise<unknown>;
+  sunsubscribe(channel: string): Promise<unknown>;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
+/** ioredis's `Cluster#duplicate(startupNodes?, options?)`. */
+interface DuplicatingCluster {
+  duplicate(startupNodes: undefined, options: { shardedSubscribers: true }): Subscriber;
+}
+
+/** A Cluster's quit() waits on every node; past this the subscriber is simply disconnected. */
+const QUIT_WAIT_MS = 2_000;
 
 /** How long a channel stays subscribed after its last listener left, so hot keys don't churn. */
 const LINGER_MS = 10_000;
@@ -11,7 +35,7 @@ const LINGER_MS = 10_000;
  * subscription, so a caller can enqueue knowing it will hear its grant.
  */
 export class Notifier {
-  private sub: SubscriberConnection | null = null;
+  private sub: Subscriber | null = null;
   private readonly handlers = new Map<string, Handler>();
   private readonly subscribed = new Map<string, Promise<void>>();
   private readonly confirmed = new Set<string>();
@@ -24,6 +48,8 @@ export class Notifier {
     private readonly onError: (err: unknown) => void,
     /** Called when the subscriber reconnects: messages sent meanwhile were lost, so waiters should ask. */
     private readonly onReconnect: () => void,
+    /** SSUBSCRIBE / 'smessage' (Redis 7 sharded pub/sub, one shard per channel) instead of SUBSCRIBE. */
+    private readonly sharded = false,
   ) {}
 
   isListening(channel: string): boolean {
@@ -40,11 +66,9 @@ export class Notifier {
     }
     let pending = this.subscribed.get(channel);
     if (!pending) {
-      pending = this.connection()
-        .subscribe(channel)
-        .then(() => {
-          this.confirmed.add(channel);
-        });
+      pending = this.send('subscribe', channel).then(() => {
+        this.confirmed.add(channel);
+      });
       pending.catch(() => {
         this.subscribed.delete(channel);
       });
@@ -61,7 +85,7 @@ export class Notifier {
       if (this.handlers.has(channel) || !this.sub) return;
       this.subscribed.delete(channel);
       this.confirmed.delete(channel);
-      this.sub.unsubscribe(channel).catch(() => {
+      this.send('unsubscribe', channel).catch(() => {
         // A dropped connection unsubscribes everything anyway.
       });
     }, LINGER_MS);
@@ -77,26 +101,53 @@ export class Notifier {
     const sub = this.sub;
     this.sub = null;
     if (!sub) return;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await sub.quit();
+      await Promise.race([
+        sub.quit(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('quit timed out')), QUIT_WAIT_MS);
+        }),
+      ]);
     } catch {
       sub.disconnect();
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  private connection(): SubscriberConnection {
+  /** (S)SUBSCRIBE or (S)UNSUBSCRIBE; a synchronous throw (a Cluster mid-failover may) becomes a rejection. */
+  private send(what: 'subscribe' | 'unsubscribe', channel: string): Promise<unknown> {
+    try {
+      const sub = this.connection();
+      if (!this.sharded) return sub[what](channel);
+      return what === 'subscribe' ? sub.ssubscribe(channel) : sub.sunsubscribe(channel);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private connection(): Subscriber {
     if (this.sub) return this.sub;
-    const sub = this.redis.duplicate();
-    sub.on('message', (channel, message) => {
+    // On a Cluster, sharded channels need ioredis's per-shard subscriber group, which only a Cluster made
+    // with `shardedSubscribers` has; a plain (or Sentinel) connection subscribes on a duplicate as is.
+    const sub =
+      this.sharded && isCluster(this.redis)
+        ? (this.redis as unknown as DuplicatingCluster).duplicate(undefined, { shardedSubscribers: true })
+        : (this.redis.duplicate() as unknown as Subscriber);
+    sub.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) => {
       this.handlers.get(channel)?.(message);
     });
-    sub.on('error', (err) => {
+    sub.on('error', (err: Error) => {
       if (!this.closed) this.onError(err);
     });
-    sub.on('ready', () => {
+    const ready = (): void => {
       if (this.readyOnce && !this.closed) this.onReconnect();
       this.readyOnce = true;
-    });
+    };
+    sub.on('ready', ready);
+    // A Cluster's shard subscribers are rebuilt (and resubscribed) after a failover without a new 'ready'.
+    if (this.sharded) sub.on('subscribersReady', ready);
     this.sub = sub;
     return sub;
   }

@@ -5,6 +5,7 @@ import {
   assertNonNegativeMs,
   assertPlainObject,
   assertSignal,
+  describe,
 } from '../internal/validate.js';
 
 export interface AcquireOptions {
@@ -18,6 +19,15 @@ export interface AcquireOptions {
   autoExtend?: boolean;
   /** Stop renewing this long after acquisition, ms; the lease then runs out. */
   maxHold?: number;
+  /**
+   * After taking the lock, wait until this many replicas acknowledged it (Redis WAIT, sent on the same
+   * connection right behind the acquire script). If fewer do within `replicationTimeout`, the lock is
+   * released and the call rejects with `LockReplicationError`: a lock that a failover would forget is
+   * never handed out. Default: no waiting (0). Needs an ioredis connection (WAIT in a pipeline).
+   */
+  waitReplicas?: number;
+  /** How long WAIT may block, ms (default: 1 s, or a third of the ttl if less); must be below the ttl. */
+  replicationTimeout?: number;
 }
 
 export interface ResolvedAcquire {
@@ -26,9 +36,23 @@ export interface ResolvedAcquire {
   signal: AbortSignal | undefined;
   autoExtend: boolean;
   maxHold: number | undefined;
+  /** Absent (or 0): no WAIT. */
+  waitReplicas?: number | undefined;
+  replicationTimeout?: number | undefined;
 }
 
-const KNOWN = ['ttl', 'waitTimeout', 'signal', 'autoExtend', 'maxHold'] as const;
+const KNOWN = [
+  'ttl',
+  'waitTimeout',
+  'signal',
+  'autoExtend',
+  'maxHold',
+  'waitReplicas',
+  'replicationTimeout',
+] as const;
+
+/** More replicas than any real deployment has: a typo (say, a timeout in this field) rather than a wish. */
+const MAX_REPLICAS = 1_000;
 
 export function resolveAcquireOptions(
   opts: unknown,
@@ -52,11 +76,39 @@ export function resolveAcquireOptions(
   if (o.signal !== undefined) assertSignal(o.signal, 'options.signal');
   if (o.autoExtend !== undefined) assertBoolean(o.autoExtend, 'options.autoExtend');
   if (o.maxHold !== undefined) assertMs(o.maxHold, 'options.maxHold');
-  return {
-    ttl: o.ttl ?? defaultTtl,
+  const ttl = o.ttl ?? defaultTtl;
+  const resolved: ResolvedAcquire = {
+    ttl,
     waitTimeout: o.waitTimeout,
     signal: o.signal,
     autoExtend: o.autoExtend ?? defaultAutoExtend,
     maxHold: o.maxHold,
   };
+  if (o.waitReplicas !== undefined) assertReplicas(o.waitReplicas);
+  if (o.replicationTimeout !== undefined) {
+    assertMs(o.replicationTimeout, 'options.replicationTimeout');
+    if (o.waitReplicas === undefined) {
+      throw new TypeError('options.replicationTimeout needs options.waitReplicas');
+    }
+    // WAIT blocks before the lease is handed out: past the ttl there would be nothing left to hand out.
+    if (o.replicationTimeout >= ttl) {
+      throw new RangeError(
+        `options.replicationTimeout (${o.replicationTimeout}) must be less than the ttl (${ttl})`,
+      );
+    }
+  }
+  if (o.waitReplicas) {
+    resolved.waitReplicas = o.waitReplicas;
+    resolved.replicationTimeout = o.replicationTimeout ?? Math.max(1, Math.min(1_000, Math.floor(ttl / 3)));
+  }
+  return resolved;
+}
+
+function assertReplicas(value: unknown): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`options.waitReplicas must be a non-negative integer, got ${describe(value)}`);
+  }
+  if (!Number.isInteger(value) || value < 0 || value > MAX_REPLICAS) {
+    throw new RangeError(`options.waitReplicas must be an integer from 0 to ${MAX_REPLICAS}, got ${value}`);
+  }
 }

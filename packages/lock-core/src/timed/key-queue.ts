@@ -155,6 +155,27 @@ export class KeyQueue {
     return reply.released;
   }
 
+  /**
+   * The lock was won outside the queue (an owner claim by `isLockOwner()`) with this queue's own token.
+   * A waiter here (an election of the same client) gets it; otherwise `keeper()` makes the lease. The
+   * queue's Redis entry is withdrawn without touching the lock it now holds.
+   */
+  adopt(fence: number, ttl: number, startedAt: number, keeper: () => Lease): void {
+    const token = this.fixedToken ?? '';
+    const entry = this.entry;
+    if (entry) {
+      this.entry = null;
+      // An empty token never matches the lock, so this only removes the entry.
+      this.track(this.host.release(this.keys, '', '', entry.element), 'withdrawing from');
+    }
+    if (this.waiters.length > 0) {
+      this.handOut(token, fence, ttl, startedAt);
+      this.kick();
+    } else {
+      this.holder = keeper();
+    }
+  }
+
   /** A lease of this key stopped being held (released or lost). */
   ended(lease: Lease): void {
     if (this.holder !== lease) return;

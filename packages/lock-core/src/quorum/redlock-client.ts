@@ -1,0 +1,221 @@
+import { EventEmitter } from 'node:events';
+import type { LockClientEvents } from '../client.js';
+import { LockClosedError } from '../errors/lock-closed-error.js';
+import type { LockQuorumError } from '../errors/lock-quorum-error.js';
+import { LockTimeoutError } from '../errors/lock-timeout-error.js';
+import { assertFunction, assertKey } from '../internal/validate.js';
+import { type LockKeys, lockKeys } from '../keys.js';
+import {
+  type AcquireOptions,
+  type ResolvedAcquire,
+  resolveAcquireOptions,
+} from '../timed/acquire-options.js';
+import { randomToken } from '../timed/key-queue.js';
+import { Lease, type LeaseHost } from '../timed/lease.js';
+import { type RedlockClientOptions, type ResolvedRedlockOptions, resolveRedlockOptions } from './options.js';
+import { acquireOnMajority, extendOnMajority, majorityOf, type Nodes, releaseOnAll } from './steps.js';
+
+/** The acquire options that mean something in quorum mode (no replicas to wait for). */
+export type QuorumAcquireOptions = Omit<AcquireOptions, 'waitReplicas' | 'replicationTimeout'>;
+
+/**
+ * Redlock: one lock over N independent Redis masters, held while a majority of them hold it, so no single
+ * server is a point of failure. Leases are the same `Lease` as `LockClient`'s: renewed at ttl/3 on a
+ * majority, `signal` aborted when a majority is lost or the local deadline (ttl - drift from when the
+ * acquisition was sent, which also accounts for the time the majority took) passes.
+ *
+ * Fencing, honestly: each node INCRs its own counter and `lease.fence` is the largest counter among the
+ * nodes that granted the lease. Any two majorities share a node whose counter did increase, but the
+ * largest counter of one majority can still be below the previous holder's (its other nodes lagged),
+ * and a node restarted without its data counts from 1 again. So in quorum mode `fence` is NOT a
+ * strictly increasing sequence across holders; a resource that must refuse stale writers needs a single
+ * Redis (`LockClient`) or a store with a global revision (etcd, ZooKeeper). As with any Redlock, safety
+ * also assumes bounded clock drift between the nodes and that a crashed node stays down for a ttl
+ * before rejoining empty (or persists with appendfsync always).
+ *
+ * Waiting is polling with jitter: there is no fair queue and no notification across nodes.
+ */
+export class RedlockClient extends EventEmitter<LockClientEvents> {
+  readonly #o: ResolvedRedlockOptions;
+  readonly #nodes: Nodes;
+  readonly #leases = new Set<Lease>();
+  readonly #closing = new AbortController();
+  readonly #leaseHost: LeaseHost;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: RedlockClientOptions) {
+    super();
+    this.#o = resolveRedlockOptions(options);
+    this.#nodes = {
+      redis: [...this.#o.redis],
+      needed: majorityOf(this.#o.redis.length),
+      timeout: this.#o.nodeTimeout,
+    };
+    this.#leaseHost = {
+      extend: (keys, token, ttl) => extendOnMajority(this.#nodes, keys, token, ttl),
+      release: (lease) => releaseOnAll(this.#nodes, lease.keys, lease.token),
+      ended: (lease) => {
+        this.#leases.delete(lease);
+      },
+      lost: (lease, err) => {
+        if (this.listenerCount('lost') > 0) this.emit('lost', lease.key, err);
+      },
+      backgroundError: (err, context) => this.#backgroundError(err, context),
+    };
+  }
+
+  /** Nodes in the quorum, and how many make a majority. */
+  get quorum(): { nodes: number; majority: number } {
+    return { nodes: this.#nodes.redis.length, majority: this.#nodes.needed };
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  /**
+   * Waits for `key` on a majority (up to `waitTimeout`, or until `signal` aborts). Rejects with
+   * `LockTimeoutError` when others held it throughout, or `LockQuorumError` when too few nodes answered
+   * at the last attempt; unreachable nodes are retried with backoff meanwhile and reported as `'error'`.
+   */
+  async acquire(key: string, options?: QuorumAcquireOptions): Promise<Lease> {
+    assertKey(key);
+    const o = this.#resolve(options, true);
+    this.#assertOpen();
+    const keys = lockKeys(this.#o.keyPrefix, key);
+    const token = randomToken();
+    const giveUpAt =
+      o.waitTimeout === undefined ? Number.POSITIVE_INFINITY : performance.now() + o.waitTimeout;
+    let failures = 0;
+    for (;;) {
+      if (o.signal?.aborted) throw o.signal.reason;
+      this.#assertOpen();
+      const step = await this.#attempt(keys, token, o);
+      if (step instanceof Lease) {
+        if (!o.signal?.aborted) return step;
+        await step.release().catch(() => {}); // the caller stopped waiting while this attempt was out
+        throw o.signal.reason;
+      }
+      if (step) this.#backgroundError(step, `waiting for lock "${key}"`);
+      const left = giveUpAt - performance.now();
+      if (left <= 0) throw step ?? new LockTimeoutError(key, o.waitTimeout ?? 0);
+      const pause = step ? backoff(failures++) : this.#o.retryDelay * (1 + Math.random());
+      await this.#sleep(Math.min(left, pause), o.signal);
+    }
+  }
+
+  /** One attempt: the lease, or null if others hold `key`. Throws `LockQuorumError` if too few nodes answered. */
+  async tryAcquire(
+    key: string,
+    options?: Omit<QuorumAcquireOptions, 'waitTimeout' | 'signal'>,
+  ): Promise<Lease | null> {
+    assertKey(key);
+    const o = this.#resolve(options, false);
+    this.#assertOpen();
+    const step = await this.#attempt(lockKeys(this.#o.keyPrefix, key), randomToken(), o);
+    if (step instanceof Lease) return step;
+    if (step) throw step;
+    return null;
+  }
+
+  /** Acquires `key`, runs `fn(lease)`, releases in `finally`; a release error is reported, never thrown. */
+  async withLock<T>(
+    key: string,
+    fn: (lease: Lease) => T | Promise<T>,
+    options?: QuorumAcquireOptions,
+  ): Promise<T> {
+    assertFunction(fn, 'fn');
+    const lease = await this.acquire(key, options);
+    try {
+      return await fn(lease);
+    } finally {
+      await lease.release().catch((err) => this.#backgroundError(err, `releasing "${key}"`));
+    }
+  }
+
+  /** Ends waits with `LockClosedError` and releases every lease. The connections stay open: they are yours. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#closing.abort(new LockClosedError());
+      await Promise.all(
+        [...this.#leases].map((lease) =>
+          lease.release().catch((err) => this.#backgroundError(err, 'closing')),
+        ),
+      );
+    })();
+    return this.#closed;
+  }
+
+  /** A lease, null when held elsewhere, or the LockQuorumError of an attempt too few nodes answered. */
+  async #attempt(keys: LockKeys, token: string, o: ResolvedAcquire): Promise<Lease | LockQuorumError | null> {
+    const result = await acquireOnMajority(this.#nodes, keys, token, o.ttl);
+    if (result.outcome === 'unreachable') return result.error;
+    if (result.outcome === 'held') return null;
+    const lease = new Lease(this.#leaseHost, {
+      keys,
+      token,
+      fence: result.fence,
+      ttl: o.ttl,
+      startedAt: result.startedAt,
+      autoExtend: o.autoExtend,
+      maxHold: o.maxHold,
+    });
+    this.#leases.add(lease);
+    if (this.closed) {
+      // close() ran while this attempt was out: give the lock straight back.
+      await lease.release().catch(() => {});
+      throw new LockClosedError();
+    }
+    return lease;
+  }
+
+  #resolve(options: unknown, autoExtend: boolean): ResolvedAcquire {
+    for (const name of ['waitReplicas', 'replicationTimeout']) {
+      if (typeof options === 'object' && options !== null && name in options) {
+        throw new TypeError(
+          `options.${name} does not apply to a RedlockClient: its safety is a majority of masters`,
+        );
+      }
+    }
+    return resolveAcquireOptions(options, this.#o.ttl, autoExtend);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new LockClosedError();
+  }
+
+  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#closing.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.#closing.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  #backgroundError(err: unknown, context: string): void {
+    if (this.listenerCount('error') > 0) {
+      this.emit('error', err);
+      return;
+    }
+    try {
+      this.#o.logger.error(
+        `[@edirect/lock-core] redlock ${context}: ${(err as Error)?.message ?? String(err)}`,
+        err,
+      );
+    } catch {
+      // A logger that throws must not turn a background failure into a crash.
+    }
+  }
+}
+
+/** 50 ms doubling to 2 s, with jitter, while too few nodes answer. */
+function backoff(failures: number): number {
+  const base = Math.min(2_000, 50 * 2 ** failures);
+  return Math.floor(base / 2 + Math.random() * (base / 2));
+}
