@@ -3,7 +3,6 @@ import { EventEmitter } from 'node:events';
 import type { RedisConnection } from './connection.js';
 import { LockClosedError } from './errors/lock-closed-error.js';
 import type { LockLostError } from './errors/lock-lost-error.js';
-import { LockReplicationError } from './errors/lock-replication-error.js';
 import { LockTimeoutError } from './errors/lock-timeout-error.js';
 import { Notifier } from './internal/notifier.js';
 import { assertBoolean, assertFunction, assertKey, assertMs, assertString } from './internal/validate.js';
@@ -18,15 +17,11 @@ import {
 } from './owner/election.js';
 import { attemptAcquire, extendLock, type PublishCommand, releaseLock } from './scripts/operations.js';
 import { type AcquireOptions, type ResolvedAcquire, resolveAcquireOptions } from './timed/acquire-options.js';
-import {
-  AttemptMode,
-  KeyQueue,
-  type LeaseSettings,
-  type QueueHost,
-  randomToken,
-  type Waiter,
-} from './timed/key-queue.js';
+import { AttemptMode, KeyQueue, type LeaseSettings, type QueueHost, randomToken } from './timed/key-queue.js';
 import { Lease, type LeaseHost } from './timed/lease.js';
+import { acquireReplicated, type ReplicationHost, tryReplicated, withWait } from './timed/replication.js';
+import { runWithUnlock } from './timed/run-with-unlock.js';
+import { type PendingWaiter, waitInQueue } from './timed/wait.js';
 
 export interface LockClientEvents {
   /** A background failure: a renewal or release that erred, a `lock()` callback that threw, Redis away. */
@@ -48,7 +43,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
   readonly #notifier: Notifier;
   readonly #queues = new Map<string, KeyQueue>();
   readonly #leases = new Set<Lease>();
-  readonly #waiters = new Set<{ queue: KeyQueue; waiter: Waiter }>();
+  readonly #waiters = new Set<PendingWaiter>();
   readonly #elections = new Set<LeaderElection>();
   readonly #clientTag = randomBytes(6).toString('base64url');
   readonly #publish: PublishCommand;
@@ -56,6 +51,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
   readonly #leaseHost: LeaseHost;
   readonly #queueHost: QueueHost;
   readonly #electionHost: ElectionHost;
+  readonly #replicationHost: ReplicationHost;
 
   constructor(options: LockClientOptions) {
     super();
@@ -77,6 +73,13 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     this.#leaseHost = this.#makeLeaseHost();
     this.#queueHost = this.#makeQueueHost();
     this.#electionHost = this.#makeElectionHost();
+    this.#replicationHost = {
+      redis: this.#redis,
+      hasQueue: (keys) => this.#queues.has(keys.lock),
+      tryOnce: (keys, token, ttl, settings, redis) => this.#tryOnce(keys, token, ttl, settings, redis),
+      waitQueued: (keys, o) => this.#wait(this.#queueFor(keys), o, settingsOf(o)),
+      backgroundError: (err, context) => this.#backgroundError(err, context),
+    };
   }
 
   get closed(): boolean {
@@ -114,23 +117,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     assertMs(ttl, 'ttl');
     this.#assertOpen();
     this.acquire(key, { ttl, autoExtend: false }).then(
-      (lease) => {
-        const unlock = (): void => {
-          lease.release().catch((err) => this.#backgroundError(err, `unlocking "${key}"`));
-        };
-        try {
-          const result = callback(unlock);
-          if (isPromiseLike(result)) {
-            Promise.resolve(result).catch((err) => {
-              unlock();
-              this.#backgroundError(err, `the lock("${key}") callback`);
-            });
-          }
-        } catch (err) {
-          unlock();
-          this.#backgroundError(err, `the lock("${key}") callback`);
-        }
-      },
+      (lease) => runWithUnlock(lease, callback, (err, context) => this.#backgroundError(err, context)),
       (err) => {
         if (!this.closed) this.#backgroundError(err, `waiting for lock "${key}"`);
       },
@@ -143,7 +130,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     const o = resolveAcquireOptions(options, this.#o.ttl, true);
     this.#assertOpen();
     const keys = lockKeys(this.#o.keyPrefix, key);
-    if (o.waitReplicas) return this.#acquireReplicated(keys, o);
+    if (o.waitReplicas) return acquireReplicated(this.#replicationHost, keys, o);
     return this.#wait(this.#queueFor(keys), o, settingsOf(o));
   }
 
@@ -156,7 +143,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     const o = resolveAcquireOptions(options, this.#o.ttl, false);
     this.#assertOpen();
     const keys = lockKeys(this.#o.keyPrefix, key);
-    if (o.waitReplicas) return this.#tryReplicated(keys, o, withWait(this.#redis, o));
+    if (o.waitReplicas) return tryReplicated(this.#replicationHost, keys, o, withWait(this.#redis, o));
     return this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o));
   }
 
@@ -291,56 +278,6 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     return lease;
   }
 
-  /** tryAcquire with `waitReplicas`: the script and WAIT leave together, one round trip. */
-  async #tryReplicated(keys: LockKeys, o: ResolvedAcquire, wait: Waiting): Promise<Lease | null> {
-    const lease = await this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o), wait.redis);
-    if (lease) await this.#checkReplicated(lease, wait, o);
-    return lease;
-  }
-
-  /**
-   * acquire with `waitReplicas`. With no local holder or waiter of the key, a pipelined try first (most
-   * acquisitions are uncontended: one round trip). Otherwise, or if it is held, wait in the queue like any
-   * acquire, then renew the granted lease with WAIT behind it: WAIT covers the writes made before this
-   * connection's last command, and the handoff was written by another client's release.
-   */
-  async #acquireReplicated(keys: LockKeys, o: ResolvedAcquire): Promise<Lease> {
-    const wait = withWait(this.#redis, o);
-    const startedAt = performance.now();
-    if (!this.#queues.has(keys.lock) && !o.signal?.aborted) {
-      const lease = await this.#tryReplicated(keys, o, wait);
-      if (lease) return lease;
-      if (o.waitTimeout === 0) throw new LockTimeoutError(keys.name, 0);
-    }
-    const left =
-      o.waitTimeout === undefined
-        ? undefined
-        : Math.max(1, o.waitTimeout - Math.round(performance.now() - startedAt));
-    const lease = await this.#wait(this.#queueFor(keys), { ...o, waitTimeout: left }, settingsOf(o));
-    let renewed: number;
-    try {
-      renewed = await extendLock(wait.redis, keys, lease.token, lease.ttl);
-    } catch (err) {
-      await lease.release().catch(() => {});
-      throw new LockReplicationError(lease.key, o.waitReplicas ?? 0, undefined, { cause: err });
-    }
-    if (renewed !== 1) {
-      lease.forfeit(renewed === 0 ? 'deleted' : 'taken');
-      throw lease.signal.reason;
-    }
-    await this.#checkReplicated(lease, wait, o);
-    return lease;
-  }
-
-  /** Too few replicas acknowledged: give the lock back (to the next waiter, if any) and say so. */
-  async #checkReplicated(lease: Lease, wait: Waiting, o: ResolvedAcquire): Promise<void> {
-    const wanted = o.waitReplicas ?? 0;
-    const { acked, error } = wait.outcome;
-    if (acked !== undefined && acked >= wanted) return;
-    await lease.release().catch((err) => this.#backgroundError(err, `releasing "${lease.key}"`));
-    throw new LockReplicationError(lease.key, wanted, acked, { cause: error });
-  }
-
   #wait(queue: KeyQueue, o: ResolvedAcquire, settings: LeaseSettings): Promise<Lease> {
     const { signal, waitTimeout } = o;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -350,39 +287,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
         return lease;
       });
     }
-    return new Promise<Lease>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const entry = { queue, waiter: undefined as unknown as Waiter };
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.#waiters.delete(entry);
-      };
-      const waiter: Waiter = {
-        ttl: o.ttl,
-        settings,
-        resolve: (lease) => {
-          cleanup();
-          resolve(lease);
-        },
-        reject: (err) => {
-          cleanup();
-          reject(err);
-        },
-      };
-      entry.waiter = waiter;
-      const giveUp = (err: unknown): void => {
-        queue.leave(waiter);
-        waiter.reject(err);
-      };
-      const onAbort = (): void => giveUp(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (waitTimeout !== undefined) {
-        timer = setTimeout(() => giveUp(new LockTimeoutError(queue.keys.name, waitTimeout)), waitTimeout);
-      }
-      this.#waiters.add(entry);
-      queue.join(waiter);
-    });
+    return waitInQueue(queue, o, settings, this.#waiters);
   }
 
   #queueFor(keys: LockKeys, pollPeriod = this.#o.fallbackPoll, fixedToken?: string): KeyQueue {
@@ -498,61 +403,4 @@ export class LockClient extends EventEmitter<LockClientEvents> {
 
 function settingsOf(o: ResolvedAcquire): LeaseSettings {
   return { autoExtend: o.autoExtend, maxHold: o.maxHold };
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
-}
-
-/** ioredis's pipeline: commands queued, then written together on one connection by exec(). */
-interface Pipeline {
-  evalsha(...args: Array<string | number>): Pipeline;
-  eval(...args: Array<string | number>): Pipeline;
-  call(command: string, ...args: Array<string | number>): Pipeline;
-  exec(): Promise<Array<[Error | null, unknown]> | null>;
-}
-
-/** A view of the connection whose every script is followed by WAIT in the same pipeline. */
-interface Waiting {
-  readonly redis: RedisConnection;
-  /** WAIT's reply to the last script sent (a NOSCRIPT retry sends the script and WAIT again). */
-  readonly outcome: { acked?: number | undefined; error?: unknown };
-}
-
-/**
- * Sends each script through `redis.pipeline()` with `WAIT replicas timeout` behind it. In a Cluster
- * pipeline the keyless WAIT goes to the node of the script's keys, which is the node that must replicate.
- */
-function withWait(redis: RedisConnection, o: ResolvedAcquire): Waiting {
-  const pipelining = redis as unknown as { pipeline?: () => Pipeline };
-  if (typeof pipelining.pipeline !== 'function') {
-    throw new TypeError('options.waitReplicas needs an ioredis connection: WAIT is sent in a pipeline');
-  }
-  const replicas = o.waitReplicas ?? 0;
-  const timeout = o.replicationTimeout ?? 1_000;
-  let outcome: Waiting['outcome'] = { error: new Error('no script was sent') };
-  const send = async (command: 'evalsha' | 'eval', args: Array<string | number>): Promise<unknown> => {
-    const replies = await (pipelining.pipeline as () => Pipeline)
-      .call(redis)
-      [command](...args)
-      .call('WAIT', replicas, timeout)
-      .exec();
-    const [script, wait] = replies ?? [];
-    if (wait) outcome = wait[0] ? { error: wait[0] } : { acked: Number(wait[1]) };
-    if (!script) throw new Error('the pipeline returned no reply');
-    if (script[0]) throw script[0];
-    return script[1];
-  };
-  return {
-    redis: {
-      evalsha: (sha, numKeys, ...args) => send('evalsha', [sha, numKeys, ...args]),
-      eval: (source, numKeys, ...args) => send('eval', [source, numKeys, ...args]),
-      get: (key) => redis.get(key),
-      set: redis.set.bind(redis),
-      duplicate: () => redis.duplicate(),
-    },
-    get outcome() {
-      return outcome;
-    },
-  };
 }

@@ -79,7 +79,23 @@ describe('pub/sub on a Redis Cluster', () => {
     const before = await busCounters();
     const lease = await handoff(a.client, b.client, a.redis, key);
     expect(lease.isHeld()).toBe(true);
-    const after = await busCounters();
+    // SPUBLISH from inside the release script reaches the shard's replica over the bus, after the reply:
+    // wait until it has, then no node outside the shard may have heard anything.
+    const replicas = [...shard].filter((port) => port !== master.port);
+    let after = await busCounters();
+    const replicaHeard = async () => {
+      after = await busCounters();
+      return Math.min(
+        ...replicas.map((port) =>
+          received(
+            before.get(port) as Map<string, string>,
+            after.get(port) as Map<string, string>,
+            'publishshard',
+          ),
+        ),
+      );
+    };
+    await expect.poll(replicaHeard, { timeout: 3_000, interval: 50 }).toBeGreaterThanOrEqual(1);
     for (const node of cluster.nodes) {
       const b0 = before.get(node.port) as Map<string, string>;
       const a0 = after.get(node.port) as Map<string, string>;
@@ -88,17 +104,6 @@ describe('pub/sub on a Redis Cluster', () => {
         expect(received(b0, a0, 'publishshard'), `shard messages at :${node.port}`).toBe(0);
       }
     }
-    // SPUBLISH from inside the release script reached the shard (its replica heard it over the bus).
-    const replicaCounts = [...shard]
-      .filter((port) => port !== master.port)
-      .map((port) =>
-        received(
-          before.get(port) as Map<string, string>,
-          after.get(port) as Map<string, string>,
-          'publishshard',
-        ),
-      );
-    expect(replicaCounts.every((n) => n >= 1)).toBe(true);
     await lease.release();
   });
 
@@ -107,17 +112,22 @@ describe('pub/sub on a Redis Cluster', () => {
     const b = pod({ pubsub: 'classic' });
     const before = await busCounters();
     const lease = await handoff(a.client, b.client, a.redis, 'classic');
-    const after = await busCounters();
     const master = await cluster.masterOf(`${prefix}lock:{classic}`);
-    for (const node of cluster.nodes) {
-      if (node.port === master.port) continue;
-      const heard = received(
-        before.get(node.port) as Map<string, string>,
-        after.get(node.port) as Map<string, string>,
-        'publish',
-      );
-      expect(heard, `classic messages at :${node.port}`).toBeGreaterThanOrEqual(1);
-    }
+    // The bus carries the message to the other nodes after the reply: wait for their counters to move.
+    const quietest = async () => {
+      const after = await busCounters();
+      const heard = cluster.nodes
+        .filter((node) => node.port !== master.port)
+        .map((node) =>
+          received(
+            before.get(node.port) as Map<string, string>,
+            after.get(node.port) as Map<string, string>,
+            'publish',
+          ),
+        );
+      return Math.min(...heard);
+    };
+    await expect.poll(quietest, { timeout: 3_000, interval: 50 }).toBeGreaterThanOrEqual(1);
     await lease.release();
   });
 });

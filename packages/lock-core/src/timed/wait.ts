@@ -1,0 +1,56 @@
+import { LockTimeoutError } from '../errors/lock-timeout-error.js';
+import type { ResolvedAcquire } from './acquire-options.js';
+import type { KeyQueue, LeaseSettings, Waiter } from './key-queue.js';
+import type { Lease } from './lease.js';
+
+/** A waiter the client can reach at close(). */
+export interface PendingWaiter {
+  queue: KeyQueue;
+  waiter: Waiter;
+}
+
+/**
+ * Joins `queue` and resolves with the lease it hands out; gives up on `waitTimeout` (LockTimeoutError) or
+ * when `signal` aborts (its reason), leaving the queue. `pending` holds the waiter while it waits.
+ */
+export function waitInQueue(
+  queue: KeyQueue,
+  o: ResolvedAcquire,
+  settings: LeaseSettings,
+  pending: Set<PendingWaiter>,
+): Promise<Lease> {
+  const { signal, waitTimeout } = o;
+  return new Promise<Lease>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const entry = { queue, waiter: undefined as unknown as Waiter };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      pending.delete(entry);
+    };
+    const waiter: Waiter = {
+      ttl: o.ttl,
+      settings,
+      resolve: (lease) => {
+        cleanup();
+        resolve(lease);
+      },
+      reject: (err) => {
+        cleanup();
+        reject(err);
+      },
+    };
+    entry.waiter = waiter;
+    const giveUp = (err: unknown): void => {
+      queue.leave(waiter);
+      waiter.reject(err);
+    };
+    const onAbort = (): void => giveUp(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (waitTimeout !== undefined) {
+      timer = setTimeout(() => giveUp(new LockTimeoutError(queue.keys.name, waitTimeout)), waitTimeout);
+    }
+    pending.add(entry);
+    queue.join(waiter);
+  });
+}
