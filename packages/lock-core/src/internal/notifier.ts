@@ -56,6 +56,16 @@ export class Notifier {
     return this.confirmed.has(channel) && this.handlers.has(channel);
   }
 
+  /**
+   * Routes `channel` to `handler` at once if Redis already confirmed the subscription (a lingering one,
+   * say), and says whether it did: then a caller can enqueue now, without waiting for anything.
+   */
+  resume(channel: string, handler: Handler): boolean {
+    if (!this.confirmed.has(channel)) return false;
+    void this.listen(channel, handler);
+    return true;
+  }
+
   /** Routes `channel` to `handler` and subscribes if needed; rejects if Redis refuses or is away. */
   listen(channel: string, handler: Handler): Promise<void> {
     this.handlers.set(channel, handler);

@@ -196,6 +196,8 @@ export class KeyQueue {
     else this.settle();
   }
 
+  private readonly onGrantMessage = (message: string): void => this.onGrant(message);
+
   /** A grant on this client's channel: `<token> <fence>`. */
   private onGrant(message: string): void {
     const receivedAt = performance.now();
@@ -246,7 +248,8 @@ export class KeyQueue {
       while (!this.host.closed && !this.holder && !this.confirming && this.waiters.length > 0) {
         const head = this.waiters[0] as Waiter;
         const previous = this.entry;
-        const listening = this.host.notifier.isListening(this.grantChannel);
+        // A subscription still lingering from the last wait serves at once: queue up on the first attempt.
+        const listening = this.host.notifier.resume(this.grantChannel, this.onGrantMessage);
         const mode = previous ? AttemptMode.Refresh : listening ? AttemptMode.Enqueue : AttemptMode.Try;
         const entry = this.newEntry(previous?.ttl ?? head.ttl, previous?.token, previous?.queuedAt);
         // Set before sending: the grant may arrive on the subscriber before the reply arrives here.
@@ -263,7 +266,7 @@ export class KeyQueue {
             previous?.element ?? '',
           );
           if (mode === AttemptMode.Try && !reply.acquired) {
-            await this.host.notifier.listen(this.grantChannel, (m) => this.onGrant(m));
+            await this.host.notifier.listen(this.grantChannel, this.onGrantMessage);
           }
           failures = 0;
         } catch (err) {
