@@ -44,9 +44,18 @@ function escapeGlob(s: string): string {
   return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
+const ownServers = new Set<RedisServer>();
+// Registered when a test file imports the harness, so it runs after that file's tests however
+// ownRedisServer() was called: an afterAll registered from inside a running test never runs, and the
+// servers of an outage test (killed, then restarted) outlived their run that way.
+afterAll(async () => {
+  await Promise.all([...ownServers].map((server) => server.stop()));
+  ownServers.clear();
+});
+
 /** A server of this file's own (to kill or restart mid-test), stopped after the file's tests. */
 export async function ownRedisServer(opts?: StartOptions): Promise<RedisServer> {
   const server = await startRedisServer(opts);
-  afterAll(() => server.stop());
+  ownServers.add(server);
   return server;
 }
