@@ -95,7 +95,7 @@ describe('pub/sub on a Redis Cluster', () => {
         ),
       );
     };
-    await expect.poll(replicaHeard, { timeout: 3_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(replicaHeard, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(1);
     for (const node of cluster.nodes) {
       const b0 = before.get(node.port) as Map<string, string>;
       const a0 = after.get(node.port) as Map<string, string>;
@@ -127,7 +127,7 @@ describe('pub/sub on a Redis Cluster', () => {
         );
       return Math.min(...heard);
     };
-    await expect.poll(quietest, { timeout: 3_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(quietest, { timeout: 10_000, interval: 50 }).toBeGreaterThanOrEqual(1);
     await lease.release();
   });
 });
