@@ -44,7 +44,6 @@ export class Lease implements AsyncDisposable {
   readonly key: string;
   /** Strictly increasing across holders of this key: give it to the resource so it can refuse stale writers. */
   readonly fence: number;
-  readonly signal: AbortSignal;
   /** @internal */
   readonly keys: LockKeys;
   /** @internal the value in Redis that says this lease holds the key. */
@@ -55,16 +54,14 @@ export class Lease implements AsyncDisposable {
   readonly #startedAt: number;
   readonly #init: LeaseInit;
   readonly #host: LeaseHost;
-  readonly #controller = new AbortController();
+  /** Made on first use of `signal`: most leases are released without anyone reading it. */
+  #controller: AbortController | undefined;
+  #lostWith: LockLostError | undefined;
   #renewTimer: NodeJS.Timeout | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #released: Promise<boolean> | undefined;
   #ended = false;
-  #resolveEnded!: () => void;
-  /** @internal Settles once the lease stopped being held, by release or loss. */
-  readonly ended = new Promise<void>((resolve) => {
-    this.#resolveEnded = resolve;
-  });
+  #ended$: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(host: LeaseHost, init: LeaseInit) {
     this.#host = host;
@@ -73,12 +70,33 @@ export class Lease implements AsyncDisposable {
     this.key = init.keys.name;
     this.token = init.token;
     this.fence = init.fence;
-    this.signal = this.#controller.signal;
     this.#ttl = init.ttl;
     this.#startedAt = init.startedAt;
     this.#deadline = init.startedAt + this.#validFor(init.ttl);
     this.#armDeadline();
     if (init.autoExtend) this.#scheduleRenewal();
+  }
+
+  /** Aborts with a `LockLostError` the moment the lease is known lost or past its local deadline. */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#lostWith) this.#controller.abort(this.#lostWith);
+    }
+    return this.#controller.signal;
+  }
+
+  /** @internal Settles once the lease stopped being held, by release or loss. */
+  get ended(): Promise<void> {
+    if (!this.#ended$) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.#ended$ = { promise, resolve };
+      if (this.#ended) resolve();
+    }
+    return this.#ended$.promise;
   }
 
   /** The ttl the lease was last set to, ms. */
@@ -198,7 +216,8 @@ export class Lease implements AsyncDisposable {
 
   #lose(err: LockLostError): void {
     if (this.#ended) return;
-    this.#controller.abort(err);
+    this.#lostWith = err;
+    this.#controller?.abort(err);
     this.#host.lost(this, err);
     this.#end();
   }
@@ -207,7 +226,7 @@ export class Lease implements AsyncDisposable {
     if (this.#ended) return;
     this.#ended = true;
     this.#stopTimers();
-    this.#resolveEnded();
+    this.#ended$?.resolve();
     this.#host.ended(this);
   }
 
