@@ -1,0 +1,73 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { redisUrl } from '../../test/harness/index.js';
+
+const BENCH = fileURLToPath(new URL('..', import.meta.url));
+const MAIN = join(BENCH, 'dist', 'main.js');
+const run = promisify(execFile);
+
+interface Row {
+  id: string;
+  violations: number;
+  overlaps?: number;
+  hung?: string;
+  criticalSections?: number;
+  ops?: number;
+}
+
+/**
+ * CI runs only this seconds-long smoke of the harness (the full benchmark is `pnpm bench`, not a test):
+ * every scenario, every library, against the test Redis, and not one mutual-exclusion violation.
+ */
+describe('pnpm bench --quick', () => {
+  beforeAll(() => {
+    // `pnpm test` builds first; a bare `vitest run` may not have.
+    if (!existsSync(MAIN))
+      execFileSync(join(BENCH, '..', 'node_modules', '.bin', 'tsup'), [], { cwd: BENCH });
+  });
+
+  it('runs every scenario and library and reports zero violations', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'edirect-bench-smoke-'));
+    try {
+      await run(process.execPath, [MAIN, '--quick', '--out', out], {
+        env: { ...process.env, REDIS_URL: redisUrl() },
+        timeout: 28_000,
+      });
+      const md = readFileSync(join(out, 'quick.md.tmp'), 'utf8');
+      const report = JSON.parse(readFileSync(join(out, 'quick.json.tmp'), 'utf8')) as {
+        uncontended: { rows: Row[] };
+        contended: Row[];
+        manyKeys: Row[];
+        failover: Array<{ afterKillMs: number | null; afterStopMs: number | null; error?: string }>;
+      };
+      expect(md).toMatch(/\| library \| variant \| CS\/s \|/);
+      expect(report.uncontended.rows.map((r) => r.id)).toContain('raw/default');
+      expect(report.contended).toHaveLength(8);
+      for (const row of report.contended) {
+        expect({ id: row.id, violations: row.violations, overlaps: row.overlaps, hung: row.hung }).toEqual({
+          id: row.id,
+          violations: 0,
+          overlaps: 0,
+          hung: undefined,
+        });
+        expect(row.criticalSections).toBeGreaterThan(0);
+      }
+      for (const row of report.manyKeys) {
+        expect(row.violations).toBe(0);
+        expect(row.ops).toBeGreaterThan(0);
+      }
+      for (const row of report.failover) {
+        expect(row.error).toBeUndefined();
+        expect(row.afterKillMs).toBeGreaterThan(0);
+        expect(row.afterStopMs).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
