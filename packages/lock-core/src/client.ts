@@ -131,7 +131,35 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     this.#assertOpen();
     const keys = lockKeys(this.#o.keyPrefix, key);
     if (o.waitReplicas) return acquireReplicated(this.#replicationHost, keys, o);
-    return this.#wait(this.#queueFor(keys), o, settingsOf(o));
+    if (this.#queues.has(keys.lock) || o.signal?.aborted || o.waitTimeout === 0) {
+      return this.#wait(this.#queueFor(keys), o, settingsOf(o));
+    }
+    // Nobody here waits for or holds the key: one plain attempt before any waiting machinery runs (most
+    // acquisitions are uncontended). Callers arriving meanwhile queue behind it; if the key is held, this
+    // caller goes first among them, already knowing it must subscribe and queue up in Redis.
+    const queue = this.#queueFor(keys);
+    const startedAt = performance.now();
+    queue.trying = true;
+    let lease: Lease | null = null;
+    try {
+      lease = await this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o));
+    } catch {
+      // Redis away or refusing: the queue's own loop retries with backoff, or fails every waiter.
+    } finally {
+      queue.trying = false;
+    }
+    if (lease) {
+      queue.holder = lease;
+      return lease;
+    }
+    queue.tried = true;
+    const left =
+      o.waitTimeout === undefined ? undefined : Math.ceil(o.waitTimeout - (performance.now() - startedAt));
+    if (left !== undefined && left <= 0) {
+      queue.kick();
+      throw new LockTimeoutError(key, o.waitTimeout as number);
+    }
+    return waitInQueue(queue, { ...o, waitTimeout: left }, settingsOf(o), this.#waiters, true);
   }
 
   /** One attempt: the lease, or null if `key` is held (or others are queued for it). */
@@ -273,9 +301,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     const sentAt = performance.now();
     const reply = await attemptAcquire(redis, keys, this.#publish, token, ttl, AttemptMode.Try, '', '');
     if (!reply.acquired) return null;
-    const lease = this.#newLease(keys, token, reply.fence, ttl, sentAt, settings);
-    this.#queueFor(keys).holder = lease;
-    return lease;
+    return this.#newLease(keys, token, reply.fence, ttl, sentAt, settings);
   }
 
   #wait(queue: KeyQueue, o: ResolvedAcquire, settings: LeaseSettings): Promise<Lease> {

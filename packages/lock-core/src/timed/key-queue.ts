@@ -102,6 +102,10 @@ export class KeyQueue {
   private wakeUp: (() => void) | null = null;
   /** This client's channel for grants of this lock. */
   readonly grantChannel: string;
+  /** A caller is trying the lock outside the queue: everyone else waits for its outcome. */
+  trying = false;
+  /** The caller just tried the lock and found it held: subscribe and queue up without another try. */
+  tried = false;
   /** Told the holder's id after each failed attempt (elections report the leader with it). */
   onHolder: ((holder: string) => void) | null = null;
   /** Background withdrawals and hand-ons still in flight; close() waits for them. */
@@ -119,11 +123,12 @@ export class KeyQueue {
   }
 
   get isIdle(): boolean {
-    return this.waiters.length === 0 && !this.entry && !this.holder && !this.pumping;
+    return this.waiters.length === 0 && !this.entry && !this.holder && !this.pumping && !this.trying;
   }
 
-  join(waiter: Waiter): void {
-    this.waiters.push(waiter);
+  join(waiter: Waiter, first = false): void {
+    if (first) this.waiters.unshift(waiter);
+    else this.waiters.push(waiter);
     this.kick();
   }
 
@@ -200,7 +205,7 @@ export class KeyQueue {
       wake();
       return;
     }
-    if (this.pumping || this.holder || this.confirming) return;
+    if (this.pumping || this.holder || this.confirming || this.trying) return;
     if (this.waiters.length > 0) void this.pump();
     else this.settle();
   }
@@ -259,6 +264,20 @@ export class KeyQueue {
         const previous = this.entry;
         // A subscription still lingering from the last wait serves at once: queue up on the first attempt.
         const listening = this.host.notifier.resume(this.grantChannel, this.onGrantMessage);
+        if (!previous && !listening && this.tried) {
+          this.tried = false;
+          try {
+            await this.host.notifier.listen(this.grantChannel, this.onGrantMessage);
+          } catch (err) {
+            if (!isTransient(err)) {
+              this.failAll(err);
+              break;
+            }
+            this.host.backgroundError(err, `waiting for lock "${this.keys.name}"`);
+            await this.sleep(backoff(failures++));
+          }
+          continue;
+        }
         const mode = previous ? AttemptMode.Refresh : listening ? AttemptMode.Enqueue : AttemptMode.Try;
         const entry = this.newEntry(previous?.ttl ?? head.ttl, previous?.token, previous?.queuedAt);
         // Set before sending: the grant may arrive on the subscriber before the reply arrives here.

@@ -18,6 +18,8 @@ export function waitInQueue(
   o: ResolvedAcquire,
   settings: LeaseSettings,
   pending: Set<PendingWaiter>,
+  /** Join at the head of the local line (the caller was here first and has just tried). */
+  first = false,
 ): Promise<Lease> {
   const { signal, waitTimeout } = o;
   return new Promise<Lease>((resolve, reject) => {
@@ -51,6 +53,6 @@ export function waitInQueue(
       timer = setTimeout(() => giveUp(new LockTimeoutError(queue.keys.name, waitTimeout)), waitTimeout);
     }
     pending.add(entry);
-    queue.join(waiter);
+    queue.join(waiter, first);
   });
 }
