@@ -131,7 +131,10 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     this.#assertOpen();
     const keys = lockKeys(this.#o.keyPrefix, key);
     if (o.waitReplicas) return acquireReplicated(this.#replicationHost, keys, o);
-    if (this.#queues.has(keys.lock) || o.signal?.aborted || o.waitTimeout === 0) {
+    // A key this client waited for lately is still subscribed: a contended key. Its queue enqueues on the
+    // first attempt, one round trip, so a plain try first would only add one.
+    const contended = this.#notifier.isSubscribed(`${keys.channel}:${this.#clientTag}`);
+    if (contended || this.#queues.has(keys.lock) || o.signal?.aborted || o.waitTimeout === 0) {
       return this.#wait(this.#queueFor(keys), o, settingsOf(o));
     }
     // Nobody here waits for or holds the key: one plain attempt before any waiting machinery runs (most

@@ -52,6 +52,11 @@ export class Notifier {
     private readonly sharded = false,
   ) {}
 
+  /** Redis confirmed a subscription to `channel` (routed now, or lingering since the last wait). */
+  isSubscribed(channel: string): boolean {
+    return this.confirmed.has(channel);
+  }
+
   isListening(channel: string): boolean {
     return this.confirmed.has(channel) && this.handlers.has(channel);
   }
