@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deleteKeys, redisUrl, testPrefix } from '../../../test/harness/index.js';
+import { deleteKeys, ownRedisServer, redisUrl, testPrefix } from '../../../test/harness/index.js';
 
 const contender = fileURLToPath(new URL('./fixtures/contender.mjs', import.meta.url));
 const prefix = testPrefix('contention');
@@ -49,5 +49,18 @@ describe('mutual exclusion across OS processes', () => {
   it('control: the same sections without the lock lose updates, so the test above can fail', async () => {
     await Promise.all(Array.from({ length: 4 }, () => run(control, 250, 'nolock')));
     expect(Number(await redis.get(`${control}counter`))).toBeLessThan(1_000);
+  }, 60_000);
+
+  it('costs 2 scripts per contended section: one enqueueing attempt and one release that hands over', async () => {
+    const server = await ownRedisServer(); // its own, so INFO commandstats counts only this test
+    const admin = new Redis(server.url);
+    await Promise.all(Array.from({ length: 4 }, () => run('cost:', 100, 'lock', server.url)));
+    const stats = await admin.info('commandstats');
+    admin.disconnect();
+    const calls = (cmd: string) => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    const sections = 400;
+    // A few sections are uncontended (one try, one release); none may take a third script.
+    expect(calls('evalsha') + calls('eval')).toBeLessThanOrEqual(sections * 2 + 8);
+    expect(calls('pttl')).toBeLessThanOrEqual(sections + 8); // one failed attempt per contended section at most
   }, 60_000);
 });
