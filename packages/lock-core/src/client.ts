@@ -22,6 +22,7 @@ import { Lease, type LeaseHost } from './timed/lease.js';
 import { acquireReplicated, type ReplicationHost, tryReplicated, withWait } from './timed/replication.js';
 import { runWithUnlock } from './timed/run-with-unlock.js';
 import { type PendingWaiter, waitInQueue } from './timed/wait.js';
+import { runHolding } from './timed/with-lease.js';
 
 export interface LockClientEvents {
   /** A background failure: a renewal or release that erred, a `lock()` callback that threw, Redis away. */
@@ -185,11 +186,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
   async withLock<T>(key: string, fn: (lease: Lease) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     assertFunction(fn, 'fn');
     const lease = await this.acquire(key, options);
-    try {
-      return await fn(lease);
-    } finally {
-      await lease.release().catch((err) => this.#backgroundError(err, `releasing "${key}"`));
-    }
+    return runHolding(lease, fn, (err, context) => this.#backgroundError(err, context));
   }
 
   // ---- owner lock -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import {
 } from '../timed/acquire-options.js';
 import { randomToken } from '../timed/key-queue.js';
 import { Lease, type LeaseHost } from '../timed/lease.js';
+import { runHolding } from '../timed/with-lease.js';
 import { type RedlockClientOptions, type ResolvedRedlockOptions, resolveRedlockOptions } from './options.js';
 import { acquireOnMajority, extendOnMajority, majorityOf, type Nodes, releaseOnAll } from './steps.js';
 
@@ -126,11 +127,7 @@ export class RedlockClient extends EventEmitter<LockClientEvents> {
   ): Promise<T> {
     assertFunction(fn, 'fn');
     const lease = await this.acquire(key, options);
-    try {
-      return await fn(lease);
-    } finally {
-      await lease.release().catch((err) => this.#backgroundError(err, `releasing "${key}"`));
-    }
+    return runHolding(lease, fn, (err, context) => this.#backgroundError(err, context));
   }
 
   /** Ends waits with `LockClosedError` and releases every lease. The connections stay open: they are yours. */

@@ -264,20 +264,6 @@ export class KeyQueue {
         const previous = this.entry;
         // A subscription still lingering from the last wait serves at once: queue up on the first attempt.
         const listening = this.host.notifier.resume(this.grantChannel, this.onGrantMessage);
-        if (!previous && !listening && this.tried) {
-          this.tried = false;
-          try {
-            await this.host.notifier.listen(this.grantChannel, this.onGrantMessage);
-          } catch (err) {
-            if (!isTransient(err)) {
-              this.failAll(err);
-              break;
-            }
-            this.host.backgroundError(err, `waiting for lock "${this.keys.name}"`);
-            await this.sleep(backoff(failures++));
-          }
-          continue;
-        }
         const mode = previous ? AttemptMode.Refresh : listening ? AttemptMode.Enqueue : AttemptMode.Try;
         const entry = this.newEntry(previous?.ttl ?? head.ttl, previous?.token, previous?.queuedAt);
         // Set before sending: the grant may arrive on the subscriber before the reply arrives here.
@@ -285,6 +271,12 @@ export class KeyQueue {
         const sentAt = performance.now();
         let reply: AttemptReply;
         try {
+          if (mode === AttemptMode.Try && this.tried) {
+            // The caller's own plain try just found the lock held: subscribe, then queue up.
+            this.tried = false;
+            await this.host.notifier.listen(this.grantChannel, this.onGrantMessage);
+            continue;
+          }
           reply = await this.host.attempt(
             this.keys,
             entry.token,
