@@ -1,11 +1,12 @@
 /**
  * `pnpm bench`: @edirect/lock-core against redlock, @sesamecare-oss/redlock, redis-semaphore and a raw
- * floor on one Redis (REDIS_URL, else a redis-server of its own), libraries interleaved.
+ * floor on one Redis (REDIS_URL, else a redis-server of its own), libraries interleaved; then (e) the
+ * Redlock quorum mode over 3 redis-servers the scenario starts itself.
  *   --quick          seconds-long smoke of every scenario (CI); writes results/quick.{md,json}.tmp
  *   --out <dir>      where to write the results (default: bench/results)
- *   --only a,b,c,d   run only these scenarios
+ *   --only a,b,c,d,e run only these scenarios
  *   --libs a,b       only the adapters whose id contains one of these (e.g. lock-core, redlock/tuned)
- *   --workers 8,32   --holds 0,1   --duration 5000   override the contended grid (ms per run)
+ *   --workers 8,32   --holds 0,1   --duration 5000   override the contended grids of (b) and (e)
  *   --render <json>  run nothing: re-check the targets of a results JSON and rewrite its .md and .json
  */
 import { randomBytes } from 'node:crypto';
@@ -26,6 +27,7 @@ import { checkTargets } from './lib/targets.js';
 import { contended } from './scenarios/contended.js';
 import { failover } from './scenarios/failover.js';
 import { manyKeys } from './scenarios/many-keys.js';
+import { quorum } from './scenarios/quorum.js';
 import { uncontended } from './scenarios/uncontended.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -47,7 +49,7 @@ async function main(): Promise<number> {
     options: {
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
-      only: { type: 'string', default: 'a,b,c,d' },
+      only: { type: 'string', default: 'a,b,c,d,e' },
       libs: { type: 'string' },
       workers: { type: 'string' },
       holds: { type: 'string' },
@@ -66,6 +68,12 @@ async function main(): Promise<number> {
       workers: list(values.workers) ?? base.contended.workers,
       holdsMs: list(values.holds) ?? base.contended.holdsMs,
       durationMs: values.duration ? Number(values.duration) : base.contended.durationMs,
+    },
+    quorum: {
+      ...base.quorum,
+      workers: list(values.workers) ?? base.quorum.workers,
+      holdsMs: list(values.holds) ?? base.quorum.holdsMs,
+      durationMs: values.duration ? Number(values.duration) : base.quorum.durationMs,
     },
   };
   const only = new Set((values.only ?? '').split(',').map((s) => s.trim()));
@@ -132,6 +140,10 @@ async function main(): Promise<number> {
       log('[bench] (d) leader failover');
       report.failover = await failover(ctx);
     }
+    if (only.has('e')) {
+      log(`[bench] (e) Redlock quorum over ${params.quorum.nodes} redis-servers, worker processes`);
+      report.quorum = await quorum(ctx, pool);
+    }
     if (report.contended) report.targets = checkTargets(report.contended, report.uncontended, report.floor);
   } finally {
     await pool.close();
@@ -148,10 +160,11 @@ async function main(): Promise<number> {
   writeReport(outDir, names, report);
   log(`[bench] wrote ${outDir}/${names.md} and ${names.json} in ${report.meta.durationS.toFixed(0)} s`);
 
-  const violations = [...(report.contended ?? []), ...(report.manyKeys ?? [])].reduce(
-    (n, r) => n + r.violations + ('overlaps' in r ? r.overlaps : 0),
-    0,
-  );
+  const violations = [
+    ...(report.contended ?? []),
+    ...(report.manyKeys ?? []),
+    ...(report.quorum?.contended ?? []),
+  ].reduce((n, r) => n + r.violations + ('overlaps' in r ? r.overlaps : 0), 0);
   if (violations > 0) {
     log(`[bench] MUTUAL-EXCLUSION VIOLATIONS: ${violations}`);
     return 1;

@@ -4,7 +4,7 @@
  */
 import { LockClient } from '@edirect/lock-core';
 import { Redis } from 'ioredis';
-import { adapterById, type Held, type LockAdapter } from './adapters/index.js';
+import { adapterById, type Held, type LockAdapter, quorumAdapterById } from './adapters/index.js';
 import { nowUs, sleep, sleepUntil } from './lib/clock.js';
 import type { ContendedJob, ElectJob, FromWorker, ToWorker, WorkerResult } from './lib/protocol.js';
 import { countedRedis, type RoundTrips } from './lib/redis.js';
@@ -33,7 +33,8 @@ class Samples {
 interface Contended {
   job: ContendedJob;
   adapter: LockAdapter;
-  lockRedis: Redis;
+  /** The lock's connections: one, or one per quorum node (all counted into `counter`). */
+  lockRedis: Redis[];
   checkRedis: Redis;
   counter: RoundTrips;
   waitStart: Samples;
@@ -53,12 +54,15 @@ let current: Contended | undefined;
 
 async function setup(job: ContendedJob): Promise<void> {
   const counter: RoundTrips = { count: 0 };
-  const lockRedis = countedRedis(job.redisUrl, counter);
+  const quorum = job.quorumUrls;
+  const lockRedis = (quorum ?? [job.redisUrl]).map((url) => countedRedis(url, counter));
   const checkRedis = new Redis(job.redisUrl, { maxRetriesPerRequest: 20 });
-  await Promise.all([lockRedis.ping(), checkRedis.ping()]);
+  await Promise.all([...lockRedis.map((r) => r.ping()), checkRedis.ping()]);
   current = {
     job,
-    adapter: adapterById(job.adapter).create(lockRedis),
+    adapter: quorum
+      ? quorumAdapterById(job.adapter).create(lockRedis)
+      : adapterById(job.adapter).create(lockRedis[0] as Redis),
     lockRedis,
     checkRedis,
     counter,
@@ -128,7 +132,7 @@ async function report(run: Contended, stuck = false): Promise<void> {
   const roundTrips = run.counter.count;
   if (!stuck) {
     await run.adapter.close().catch((err) => note(run, err));
-    await Promise.all([run.lockRedis.quit(), run.checkRedis.quit()]).catch(() => {});
+    await Promise.all([...run.lockRedis.map((r) => r.quit()), run.checkRedis.quit()]).catch(() => {});
   }
   for (const e of run.adapter.errors) if (run.errors.length < 20) run.errors.push(e);
   const result: WorkerResult = {
@@ -146,7 +150,7 @@ async function report(run: Contended, stuck = false): Promise<void> {
   if (stuck && run.pendingSince !== undefined) result.stuckInAcquireUs = nowUs() - run.pendingSince;
   send({ type: 'result', result });
   if (stuck) {
-    run.lockRedis.disconnect();
+    for (const r of run.lockRedis) r.disconnect();
     run.checkRedis.disconnect();
   }
 }

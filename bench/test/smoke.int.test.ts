@@ -44,6 +44,7 @@ describe('pnpm bench --quick', () => {
         contended: Row[];
         manyKeys: Row[];
         failover: Array<{ afterKillMs: number | null; afterStopMs: number | null; error?: string }>;
+        quorum: { nodes: number; uncontended: Row[]; contended: Row[] };
       };
       expect(md).toMatch(/\| library \| variant \| CS\/s \|/);
       expect(report.uncontended.rows.map((r) => r.id)).toContain('raw/default');
@@ -60,6 +61,20 @@ describe('pnpm bench --quick', () => {
       for (const row of report.manyKeys) {
         expect(row.violations).toBe(0);
         expect(row.ops).toBeGreaterThan(0);
+      }
+      // (e): 3 redis-servers of its own, 3 libraries x 2 variants, uncontended (+ PING) and K = 8 contended.
+      expect(md).toMatch(/## \(e\) Redlock quorum over N = 3/);
+      expect(report.quorum.nodes).toBe(3);
+      expect(report.quorum.uncontended).toHaveLength(7);
+      expect(report.quorum.contended).toHaveLength(6);
+      for (const row of report.quorum.contended) {
+        expect({ id: row.id, violations: row.violations, overlaps: row.overlaps, hung: row.hung }).toEqual({
+          id: row.id,
+          violations: 0,
+          overlaps: 0,
+          hung: undefined,
+        });
+        expect(row.criticalSections).toBeGreaterThan(0);
       }
       for (const row of report.failover) {
         expect(row.error).toBeUndefined();

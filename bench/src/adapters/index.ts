@@ -5,7 +5,8 @@ import { redlock } from './redlock.js';
 import { sesameRedlock } from './sesame-redlock.js';
 import type { AdapterSpec } from './types.js';
 
-export type { AdapterSpec, Held, LibName, LockAdapter, Variant } from './types.js';
+export { QUORUM_LIBRARIES, quorumAdapterById, selectedQuorum } from './quorum.js';
+export type { AdapterSpec, Held, LibName, LockAdapter, QuorumAdapterSpec, Variant } from './types.js';
 
 /** Every library in both variants, in the round-robin order of a scenario. */
 export const LIBRARIES: readonly AdapterSpec[] = [

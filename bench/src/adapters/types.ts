@@ -28,6 +28,16 @@ export interface AdapterSpec {
   create(redis: Redis): LockAdapter;
 }
 
+/** A library over N independent Redis masters (scenario e): the same face, built on N connections. */
+export interface QuorumAdapterSpec {
+  /** `quorum:<lib>/<variant>`: how workers are told which one to build. */
+  readonly id: string;
+  readonly lib: LibName;
+  readonly variant: Variant;
+  readonly settings: string;
+  create(redis: Redis[]): LockAdapter;
+}
+
 /** Keeps the first few distinct messages of a background failure. */
 export function errorSink(): { errors: string[]; push(err: unknown): void } {
   const errors: string[] = [];

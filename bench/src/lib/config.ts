@@ -18,6 +18,15 @@ export interface Params {
     floorIterations: number;
   };
   manyKeys: { rounds: number; sliceMs: number; tasks: number; keys: number };
+  /** (e) Redlock quorum over `nodes` redis-servers the scenario starts; --workers/--holds/--duration apply too. */
+  quorum: {
+    nodes: number;
+    uncontended: { rounds: number; sliceMs: number };
+    workers: number[];
+    holdsMs: number[];
+    durationMs: number;
+    warmupMs: number;
+  };
   failover: {
     variants: Array<{
       variant: 'default' | 'tuned';
@@ -41,6 +50,14 @@ export const FULL: Params = {
     floorIterations: 800,
   },
   manyKeys: { rounds: 3, sliceMs: 1_000, tasks: 100, keys: 1_000 },
+  quorum: {
+    nodes: 3,
+    uncontended: { rounds: 4, sliceMs: 500 },
+    workers: [8],
+    holdsMs: [1],
+    durationMs: 5_000,
+    warmupMs: 500,
+  },
   failover: { variants: [{ variant: 'default' }, { variant: 'tuned', timings: TUNED_ELECTION }] },
 };
 
@@ -57,6 +74,14 @@ export const QUICK: Params = {
     floorIterations: 100,
   },
   manyKeys: { rounds: 1, sliceMs: 150, tasks: 100, keys: 1_000 },
+  quorum: {
+    nodes: 3,
+    uncontended: { rounds: 1, sliceMs: 100 },
+    workers: [8],
+    holdsMs: [1],
+    durationMs: 400,
+    warmupMs: 0,
+  },
   failover: {
     variants: [{ variant: 'tuned', timings: { leaseTtl: 1_000, renewDeadline: 600, retryPeriod: 150 } }],
   },

@@ -11,6 +11,11 @@ export interface ContendedJob {
   ttl: number;
   holdMs: number;
   index: number;
+  /**
+   * Scenario (e): one lock connection per URL (independent Redis masters) and `adapter` is a quorum
+   * adapter's id. The check counter stays on `redisUrl`.
+   */
+  quorumUrls?: string[];
 }
 
 /** One candidate of a failover run. */

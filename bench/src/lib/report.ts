@@ -4,7 +4,10 @@ import type { ContendedRow } from '../scenarios/contended.js';
 import type { FailoverRow } from '../scenarios/failover.js';
 import type { HandoffFloor } from '../scenarios/floor.js';
 import type { ManyKeysRow } from '../scenarios/many-keys.js';
+import type { QuorumResult } from '../scenarios/quorum.js';
 import type { UncontendedResult } from '../scenarios/uncontended.js';
+import { contendedTable, f, int, order, table } from './report-format.js';
+import { renderQuorum } from './report-quorum.js';
 import type { TargetCheck } from './targets.js';
 
 export interface Meta {
@@ -29,19 +32,8 @@ export interface Report {
   contended?: ContendedRow[];
   manyKeys?: ManyKeysRow[];
   failover?: FailoverRow[];
+  quorum?: QuorumResult;
   targets?: TargetCheck[];
-}
-
-const f = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
-const pct = (n: number): string => (Number.isFinite(n) ? `${(n * 100).toFixed(0)}%` : '–');
-
-function table(head: string[], rows: string[][]): string {
-  return [
-    `| ${head.join(' | ')} |`,
-    `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
 }
 
 export function renderMarkdown(r: Report): string {
@@ -57,8 +49,9 @@ export function renderMarkdown(r: Report): string {
   );
   out.push('');
   out.push(
-    'Rerun: `pnpm bench` (full, ~7 min; writes bench/results/latest.md and latest.json) or ' +
-      '`pnpm bench --quick` (seconds; writes results/quick.*.tmp). Libraries run interleaved: each ' +
+    'Rerun: `pnpm bench` (full, ~8 min; writes bench/results/latest.md and latest.json) or ' +
+      '`pnpm bench --quick` (seconds; writes results/quick.*.tmp); one scenario alone: `--only e` ' +
+      '(with `--out <dir>` to keep latest.* as they are). Libraries run interleaved: each ' +
       'round or cell starts with the next library, so machine drift hits all alike; on a shared machine ' +
       'the spread between runs is still ±20% or so, so compare within one run.',
   );
@@ -127,40 +120,7 @@ export function renderMarkdown(r: Report): string {
     for (const rows of cells.values()) {
       const first = rows[0] as ContendedRow;
       out.push('', `### K = ${first.workers}, hold ${first.holdMs} ms, ${first.durationS} s each`, '');
-      out.push(
-        table(
-          [
-            'library',
-            'variant',
-            'CS/s',
-            'handoff p50 / p99 ms',
-            'wait p50 / p99 / max ms',
-            'Jain',
-            'min/max (min–max)',
-            'self',
-            'cmds/CS',
-            'RT/CS',
-            'give-ups',
-            'violations',
-          ],
-          [...rows]
-            .sort((a, b) => order(a) - order(b))
-            .map((x) => [
-              x.lib,
-              x.variant,
-              int(x.csPerSec),
-              `${f(x.handoffMs.p50, 3)} / ${f(x.handoffMs.p99, 2)}`,
-              `${f(x.waitMs.p50, 1)} / ${f(x.waitMs.p99, 0)} / ${f(x.waitMs.max, 0)}`,
-              f(x.jain, 3),
-              `${f(x.minMax)} (${x.minAcquisitions}–${x.maxAcquisitions})`,
-              pct(x.selfReacquire),
-              `${f(x.commandsPerCs, 1)} (${f(x.commandsPerCsWithoutEval, 1)})`,
-              f(x.roundTripsPerCs, 1),
-              String(x.giveUps),
-              `${x.violations} / ${x.overlaps}${x.hung ? ` **HUNG**: ${x.hung}` : ''}`,
-            ]),
-        ),
-      );
+      out.push(contendedTable(rows));
     }
     const notes = r.contended.filter((x) => x.errors.length > 0 || x.lostReleases > 0);
     if (notes.length > 0) {
@@ -228,6 +188,8 @@ export function renderMarkdown(r: Report): string {
     );
   }
 
+  if (r.quorum) out.push(...renderQuorum(r.quorum));
+
   if (r.targets && r.targets.length > 0) {
     out.push('', "## Issue 4's targets for lock-core (contended: hold 1 ms; budgets set at K = 32)", '');
     out.push(
@@ -245,20 +207,17 @@ export function renderMarkdown(r: Report): string {
     );
   }
 
-  out.push('', '## Settings', '');
   const seen = new Set<string>();
+  const settings: string[] = [];
   for (const row of [...(r.contended ?? []), ...(r.uncontended?.rows ?? [])]) {
     if (seen.has(row.id)) continue;
     seen.add(row.id);
-    out.push(`- **${row.id}**: ${row.settings}`);
+    settings.push(`- **${row.id}**: ${row.settings}`);
   }
+  // (e) lists its own settings; a run of (e) alone has no others.
+  if (settings.length > 0) out.push('', '## Settings', '', ...settings);
   out.push('');
   return out.join('\n');
-}
-
-const LIB_ORDER = ['PING', 'raw', 'lock-core', 'redlock', 'sesame-redlock', 'redis-semaphore'];
-function order(x: { lib: string; variant: string }): number {
-  return LIB_ORDER.indexOf(x.lib) * 2 + (x.variant === 'tuned' ? 1 : 0);
 }
 
 /** Writes `<base>.md` and `<base>.json` (or the names given) into `dir`. */
