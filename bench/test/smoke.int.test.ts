@@ -10,6 +10,7 @@ import { redisUrl } from '../../test/harness/index.js';
 const BENCH = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(BENCH, 'dist', 'main.js');
 const run = promisify(execFile);
+const isOurs = (id: string) => id.startsWith('lock-core/') || id.startsWith('quorum:lock-core/');
 
 interface Row {
   id: string;
@@ -36,7 +37,7 @@ describe('pnpm bench --quick', () => {
     try {
       await run(process.execPath, [MAIN, '--quick', '--out', out], {
         env: { ...process.env, REDIS_URL: redisUrl() },
-        timeout: 28_000,
+        timeout: 120_000, // ~17 s alone; CI runs it beside the other integration files
       });
       const md = readFileSync(join(out, 'quick.md.tmp'), 'utf8');
       const report = JSON.parse(readFileSync(join(out, 'quick.json.tmp'), 'utf8')) as {
@@ -50,13 +51,17 @@ describe('pnpm bench --quick', () => {
       expect(report.uncontended.rows.map((r) => r.id)).toContain('raw/default');
       expect(report.contended).toHaveLength(8);
       for (const row of report.contended) {
-        expect({ id: row.id, violations: row.violations, overlaps: row.overlaps, hung: row.hung }).toEqual({
+        expect({ id: row.id, violations: row.violations, overlaps: row.overlaps }).toEqual({
           id: row.id,
           violations: 0,
           overlaps: 0,
-          hung: undefined,
         });
-        expect(row.criticalSections).toBeGreaterThan(0);
+        // Only this library must make progress in a sub-second cell on a loaded CI machine: a peer that
+        // starves or hangs there is the peer's behaviour (the full run reports it), not a broken harness.
+        if (isOurs(row.id)) {
+          expect(row.hung, row.id).toBeUndefined();
+          expect(row.criticalSections, row.id).toBeGreaterThan(0);
+        }
       }
       for (const row of report.manyKeys) {
         expect(row.violations).toBe(0);
@@ -68,13 +73,17 @@ describe('pnpm bench --quick', () => {
       expect(report.quorum.uncontended).toHaveLength(7);
       expect(report.quorum.contended).toHaveLength(6);
       for (const row of report.quorum.contended) {
-        expect({ id: row.id, violations: row.violations, overlaps: row.overlaps, hung: row.hung }).toEqual({
+        expect({ id: row.id, violations: row.violations, overlaps: row.overlaps }).toEqual({
           id: row.id,
           violations: 0,
           overlaps: 0,
-          hung: undefined,
         });
-        expect(row.criticalSections).toBeGreaterThan(0);
+        // Only this library must make progress in a sub-second cell on a loaded CI machine: a peer that
+        // starves or hangs there is the peer's behaviour (the full run reports it), not a broken harness.
+        if (isOurs(row.id)) {
+          expect(row.hung, row.id).toBeUndefined();
+          expect(row.criticalSections, row.id).toBeGreaterThan(0);
+        }
       }
       for (const row of report.failover) {
         expect(row.error).toBeUndefined();
@@ -84,5 +93,5 @@ describe('pnpm bench --quick', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 150_000);
 });
