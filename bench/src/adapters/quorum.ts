@@ -1,7 +1,7 @@
 import { RedlockClient } from '@edirect/lock-core';
 import { ResourceLockedError as SesameLocked, Redlock as SesameRedlock } from '@sesamecare-oss/redlock';
 import Redlock, { ResourceLockedError } from 'redlock';
-import { TUNED_REDLOCK } from './redlock.js';
+import { TUNED_REDLOCK } from './redlock-family.js';
 import type { QuorumAdapterSpec, Variant } from './types.js';
 import { errorSink } from './types.js';
 
