@@ -9,5 +9,6 @@ contractSuite('InMemoryRedis', () => {
     connect: () => server.duplicate(),
     inspect: server,
     close: async () => {},
+    timeScale: 0.4,
   };
 });

@@ -20,6 +20,11 @@ export interface Backend {
   readonly inspect: Inspector;
   /** Closes the connections connect() made. */
   close(): Promise<void>;
+  /**
+   * Multiplies the suite's long waits (default 1). The fake has no network and no server to share, so its
+   * run may wait less and keep the unit project fast; real servers keep the full margins.
+   */
+  readonly timeScale?: number;
 }
 
 export type MakeBackend = () => Backend | Promise<Backend>;
