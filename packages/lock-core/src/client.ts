@@ -152,6 +152,12 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     } finally {
       queue.trying = false;
     }
+    if (this.closed) {
+      // close() ran while the attempt was out: it could not see this lease or this waiter.
+      await lease?.release().catch(() => {});
+      queue.kick();
+      throw new LockClosedError();
+    }
     if (lease) {
       queue.holder = lease;
       return lease;

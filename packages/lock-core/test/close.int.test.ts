@@ -44,3 +44,16 @@ describe('close()', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
   }, 20_000);
 });
+
+describe('close() during an acquisition in flight', () => {
+  it('rejects the acquire with LockClosedError and leaves nothing held', async () => {
+    const { client: a } = pod();
+    const { client: b } = pod();
+    const pending = a.acquire('in-flight').catch((err: unknown) => err);
+    await a.close(); // in the same tick: the first attempt is on the wire
+    expect(await pending).toBeInstanceOf(LockClosedError);
+    const lease = await b.tryAcquire('in-flight');
+    expect(lease).not.toBeNull();
+    await lease?.release();
+  });
+});
