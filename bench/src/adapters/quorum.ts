@@ -1,7 +1,7 @@
 import { RedlockClient } from '@edirect/lock-core';
 import { ResourceLockedError as SesameLocked, Redlock as SesameRedlock } from '@sesamecare-oss/redlock';
 import Redlock, { ResourceLockedError } from 'redlock';
-import { TUNED_REDLOCK } from './redlock-family.js';
+import { type Family, redlockAdapter, TUNED_REDLOCK } from './redlock-family.js';
 import type { QuorumAdapterSpec, Variant } from './types.js';
 import { errorSink } from './types.js';
 
@@ -55,75 +55,28 @@ const REDLOCK_SETTINGS = {
     'acquire() again at once). Unbounded retries (tuned in b) livelock on a quorum',
 } as const;
 
-/** redlock 5.0.0-beta.2 given the N connections. */
-function redlockQuorum(variant: Variant): QuorumAdapterSpec {
-  return {
-    id: `quorum:redlock/${variant}`,
-    lib: 'redlock',
-    variant,
-    settings: REDLOCK_SETTINGS[variant],
-    create(redis) {
-      const sink = errorSink();
-      const rl = new Redlock(redis, variant === 'tuned' ? TUNED_QUORUM_REDLOCK : {});
-      // Every node that refuses an attempt is an 'error': a busy lock is not a failure.
-      rl.on('error', (err: unknown) => {
-        if (!(err instanceof ResourceLockedError)) sink.push(err);
-      });
-      return {
-        errors: sink.errors,
-        async acquire(key, ttl) {
-          const lock = await rl.acquire([key], ttl);
-          return {
-            release: async () => {
-              await lock.release();
-              return true;
-            },
-          };
-        },
-        close: async () => {},
-      };
-    },
-  };
-}
+const REDLOCK = { lib: 'redlock', Redlock, ResourceLockedError } as const;
+const SESAME = { lib: 'sesame-redlock', Redlock: SesameRedlock, ResourceLockedError: SesameLocked } as const;
 
-/** @sesamecare-oss/redlock 1.4.0 given the N connections. */
-function sesameRedlockQuorum(variant: Variant): QuorumAdapterSpec {
+/** redlock 5.0.0-beta.2, or its fork @sesamecare-oss/redlock 1.4.0, given the N connections. */
+function redlockQuorum(family: Family, variant: Variant): QuorumAdapterSpec {
   return {
-    id: `quorum:sesame-redlock/${variant}`,
-    lib: 'sesame-redlock',
+    id: `quorum:${family.lib}/${variant}`,
+    lib: family.lib,
     variant,
     settings: REDLOCK_SETTINGS[variant],
-    create(redis) {
-      const sink = errorSink();
-      const rl = new SesameRedlock(redis, variant === 'tuned' ? TUNED_QUORUM_REDLOCK : {});
-      rl.on('error', (err: unknown) => {
-        if (!(err instanceof SesameLocked)) sink.push(err);
-      });
-      return {
-        errors: sink.errors,
-        async acquire(key, ttl) {
-          const lock = await rl.acquire([key], ttl);
-          return {
-            release: async () => {
-              await lock.release();
-              return true;
-            },
-          };
-        },
-        close: async () => {},
-      };
-    },
+    create: (redis) => redlockAdapter(family, redis, variant === 'tuned' ? TUNED_QUORUM_REDLOCK : {}),
   };
 }
 
 /** Every quorum library in both variants, in the round-robin order of scenario (e). */
 export const QUORUM_LIBRARIES: readonly QuorumAdapterSpec[] = [
   lockCoreQuorum('default'),
-  redlockQuorum('default'),
-  sesameRedlockQuorum('default'),
+  redlockQuorum(REDLOCK, 'default'),
+  redlockQuorum(SESAME, 'default'),
   lockCoreQuorum('tuned'),
-  redlockQuorum('tuned'),
-  sesameRedlockQuorum('tuned'),
+  redlockQuorum(REDLOCK, 'tuned'),
+  redlockQuorum(SESAME, 'tuned'),
 ];
 
 /** The quorum libraries a run includes (`--libs`: ids containing one of the given strings). */
