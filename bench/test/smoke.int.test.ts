@@ -12,6 +12,23 @@ const MAIN = join(BENCH, 'dist', 'main.js');
 const run = promisify(execFile);
 const isOurs = (id: string) => id.startsWith('lock-core/') || id.startsWith('quorum:lock-core/');
 
+/** Zero violations and overlaps from every library; progress and no hung worker from ours. */
+function expectSafe(rows: Row[]): void {
+  for (const row of rows) {
+    expect({ id: row.id, violations: row.violations, overlaps: row.overlaps }).toEqual({
+      id: row.id,
+      violations: 0,
+      overlaps: 0,
+    });
+    // Only this library must make progress in a sub-second cell on a loaded CI machine: a peer that
+    // starves or hangs there is the peer's behaviour (the full run reports it), not a broken harness.
+    if (isOurs(row.id)) {
+      expect(row.hung, row.id).toBeUndefined();
+      expect(row.criticalSections, row.id).toBeGreaterThan(0);
+    }
+  }
+}
+
 interface Row {
   id: string;
   violations: number;
@@ -50,19 +67,7 @@ describe('pnpm bench --quick', () => {
       expect(md).toMatch(/\| library \| variant \| CS\/s \|/);
       expect(report.uncontended.rows.map((r) => r.id)).toContain('raw/default');
       expect(report.contended).toHaveLength(8);
-      for (const row of report.contended) {
-        expect({ id: row.id, violations: row.violations, overlaps: row.overlaps }).toEqual({
-          id: row.id,
-          violations: 0,
-          overlaps: 0,
-        });
-        // Only this library must make progress in a sub-second cell on a loaded CI machine: a peer that
-        // starves or hangs there is the peer's behaviour (the full run reports it), not a broken harness.
-        if (isOurs(row.id)) {
-          expect(row.hung, row.id).toBeUndefined();
-          expect(row.criticalSections, row.id).toBeGreaterThan(0);
-        }
-      }
+      expectSafe(report.contended);
       for (const row of report.manyKeys) {
         expect(row.violations).toBe(0);
         expect(row.ops).toBeGreaterThan(0);
@@ -72,19 +77,7 @@ describe('pnpm bench --quick', () => {
       expect(report.quorum.nodes).toBe(3);
       expect(report.quorum.uncontended).toHaveLength(7);
       expect(report.quorum.contended).toHaveLength(6);
-      for (const row of report.quorum.contended) {
-        expect({ id: row.id, violations: row.violations, overlaps: row.overlaps }).toEqual({
-          id: row.id,
-          violations: 0,
-          overlaps: 0,
-        });
-        // Only this library must make progress in a sub-second cell on a loaded CI machine: a peer that
-        // starves or hangs there is the peer's behaviour (the full run reports it), not a broken harness.
-        if (isOurs(row.id)) {
-          expect(row.hung, row.id).toBeUndefined();
-          expect(row.criticalSections, row.id).toBeGreaterThan(0);
-        }
-      }
+      expectSafe(report.quorum.contended);
       for (const row of report.failover) {
         expect(row.error).toBeUndefined();
         expect(row.afterKillMs).toBeGreaterThan(0);
