@@ -151,9 +151,13 @@ describe('RedlockClient on 3 masters', () => {
     const a = await client();
     const b = await client();
     await a.redis[0]?.set(`${lockKey('fence')}:fence`, 100); // node 0 saw many more holders
+    // Node 2 is held by a stranger, so the first majority must be nodes 0 and 1 (a quorum settles on the
+    // first majority to answer: without this the test depended on which nodes answered first).
+    await a.redis[2]?.set(lockKey('fence'), 'stranger', 'PX', 5_000);
     const first = (await a.client.tryAcquire('fence')) as Lease;
     expect(first.fence).toBe(101);
     await first.release();
+    await a.redis[2]?.del(lockKey('fence'));
     // Node 0 is unavailable to the next holder (held there by a stranger): it wins on nodes 1 and 2.
     await a.redis[0]?.set(lockKey('fence'), 'stranger', 'PX', 5_000);
     const second = (await b.client.tryAcquire('fence')) as Lease;
