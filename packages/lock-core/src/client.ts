@@ -15,7 +15,13 @@ import {
   LeaderElection,
   resolveElectOptions,
 } from './owner/election.js';
-import { attemptAcquire, extendLock, type PublishCommand, releaseLock } from './scripts/operations.js';
+import {
+  attemptAcquire,
+  extendLock,
+  type PublishCommand,
+  quickAcquire,
+  releaseLock,
+} from './scripts/operations.js';
 import { type AcquireOptions, type ResolvedAcquire, resolveAcquireOptions } from './timed/acquire-options.js';
 import { AttemptMode, KeyQueue, type LeaseSettings, type QueueHost, randomToken } from './timed/key-queue.js';
 import { Lease, type LeaseHost } from './timed/lease.js';
@@ -146,7 +152,10 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     queue.trying = true;
     let lease: Lease | null = null;
     try {
-      lease = await this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o));
+      const token = randomToken();
+      const sentAt = performance.now();
+      const reply = await quickAcquire(this.#redis, keys, token, o.ttl);
+      if (reply.acquired) lease = this.#newLease(keys, token, reply.fence, o.ttl, sentAt, settingsOf(o));
     } catch {
       // Redis away or refusing: the queue's own loop retries with backoff, or fails every waiter.
     } finally {

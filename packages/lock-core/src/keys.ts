@@ -3,7 +3,8 @@
  *   <prefix>lock:{<key>}          the holder's token, PX expiry
  *   <prefix>lock:{<key>}:fence    fencing counter
  *   <prefix>lock:{<key>}:queue    waiting processes, head first
- *   <prefix>lock:{<key>}:events   channel: `g <token> <fence>` (handed over), `f` (freed)
+ *   <prefix>lock:{<key>}:events:<client>   channel of one waiting client: `<token> <fence>`, a grant
+ *                                 (the scripts derive it from the lock key; see lib/handoff.lua)
  * The owner lease of a namespace has the same shape under `owner:{<namespace>}`.
  */
 export interface LockKeys {

@@ -19,7 +19,6 @@ interface Target {
 const { redis, prefix } = useRedis('parity');
 const fake = new InMemoryRedis();
 const real: Target = redis;
-const channel = `${prefix}events`;
 const heard = { real: [] as string[], fake: [] as string[] };
 
 const realSub = redis.duplicate();
@@ -30,11 +29,8 @@ beforeAll(async () => {
     await redis.script('LOAD', s.source);
     await fake.script('LOAD', s.source);
   }
-  const channels = ['c1', 'c2', 'c3'].map((c) => `${channel}:${c}`);
   realSub.on('message', (ch, msg) => heard.real.push(`${ch} ${msg}`));
   fakeSub.on('message', (ch, msg) => heard.fake.push(`${ch} ${msg}`));
-  await realSub.subscribe(...channels);
-  await fakeSub.subscribe(...channels);
 });
 afterAll(() => {
   realSub.disconnect();
@@ -136,7 +132,12 @@ function scenario(seed: number, n: number): { keys: string[]; ops: Op[] } {
     let args: Arg[];
     if (r < 0.4) {
       const mode = pick(['0', '1', '2']);
-      args = [token, ttl(), mode, entry(token), mode === '2' ? known() : '', nowArg(), channel, 'PUBLISH'];
+      // As lock-core sends it: a quick try (token, ttl), a full try, or queueing with the entries; now and
+      // then the entries are missing.
+      if (mode === '0' && rand() < 0.4) args = [token, ttl()];
+      else if (mode === '0') args = [token, ttl(), nowArg(), 'PUBLISH'];
+      else if (rand() < 0.05) args = [token, ttl(), nowArg(), 'PUBLISH', mode];
+      else args = [token, ttl(), nowArg(), 'PUBLISH', mode, entry(token), mode === '2' ? known() : ''];
       const a = args;
       ops.push({
         label: `acquire ${a.join(' ')}`,
@@ -145,7 +146,8 @@ function scenario(seed: number, n: number): { keys: string[]; ops: Op[] } {
     } else if (r < 0.7) {
       const requeue = rand() < 0.3 ? entry(pick(tokens)) : '';
       const leave = rand() < 0.2 ? known() : '';
-      args = [token, nowArg(), channel, 'PUBLISH', requeue, leave];
+      args = [token, nowArg(), 'PUBLISH'];
+      if (requeue !== '' || leave !== '' || rand() < 0.1) args.push(requeue, leave);
       const a = args;
       ops.push({
         label: `release ${a.join(' ')}`,
@@ -189,6 +191,9 @@ describe('InMemoryRedis against real Redis, command for command', () => {
 
   it.each(SEEDS)('random sequence, seed %i: same replies, errors, keys and grants', async (seed) => {
     const { keys, ops } = scenario(seed, 30);
+    // Grants go to `<lock>:events:<client>`.
+    const channels = ['c1', 'c2', 'c3'].map((c) => `${keys[0]}:events:${c}`);
+    await Promise.all([realSub.subscribe(...channels), fakeSub.subscribe(...channels)]);
     const history: string[] = [];
     for (const op of ops) {
       history.push(op.label);
@@ -205,6 +210,7 @@ describe('InMemoryRedis against real Redis, command for command', () => {
     expect(heard.fake, `grants differ, seed ${seed}`).toEqual(heard.real);
     heard.real.length = 0;
     heard.fake.length = 0;
+    await Promise.all([realSub.unsubscribe(...channels), fakeSub.unsubscribe(...channels)]);
   });
 
   it('expires keys on both after their PX, and not before', async () => {

@@ -1,6 +1,6 @@
 import type { RedisConnection } from '../connection.js';
 import type { LockKeys } from '../keys.js';
-import type { AttemptMode, AttemptReply, ReleaseReply } from '../timed/key-queue.js';
+import { AttemptMode, type AttemptReply, type ReleaseReply } from '../timed/key-queue.js';
 import { runScript, scripts } from './runner.js';
 
 /** PUBLISH on a single server; SPUBLISH (sharded, one slot) on a cluster. */
@@ -17,14 +17,32 @@ export async function attemptAcquire(
   entry: string,
   oldEntry: string,
 ): Promise<AttemptReply> {
-  const reply = (await runScript(
-    redis,
-    scripts.acquire,
-    [keys.lock, keys.fence, keys.queue],
-    [token, ttl, mode, entry, oldEntry, Date.now(), keys.channel, publish],
-  )) as [number, number, string?];
-  if (reply[0] > 0) return { acquired: true, fence: reply[0] };
-  return { acquired: false, pttl: reply[1], holder: reply[2] ?? '' };
+  const args: Array<string | number> = [token, ttl, Date.now(), publish];
+  // A plain try sends no mode and no entries: the script reads them only when queueing.
+  if (mode !== AttemptMode.Try) args.push(mode, entry, oldEntry);
+  return attemptReply(await runScript(redis, scripts.acquire, [keys.lock, keys.fence, keys.queue], args));
+}
+
+/**
+ * acquire.lua's quick try (token and ttl only): takes a free lock nobody waits for. A free lock with
+ * waiters queued comes back as not acquired (holder ''): the caller then queues up with a full call,
+ * which serves them first. The uncontended path of `acquire()`, where every argument costs time.
+ */
+export async function quickAcquire(
+  redis: RedisConnection,
+  keys: LockKeys,
+  token: string,
+  ttl: number,
+): Promise<AttemptReply> {
+  return attemptReply(
+    await runScript(redis, scripts.acquire, [keys.lock, keys.fence, keys.queue], [token, ttl]),
+  );
+}
+
+function attemptReply(reply: unknown): AttemptReply {
+  if (typeof reply === 'number') return { acquired: true, fence: reply };
+  const [, pttl, holder] = reply as [0, number, string];
+  return { acquired: false, pttl, holder };
 }
 
 /** One release.lua call: release `token`'s hold, optionally queueing `requeue` first or withdrawing `leave`. */
@@ -36,15 +54,13 @@ export async function releaseLock(
   requeue: string,
   leave: string,
 ): Promise<ReleaseReply> {
-  const reply = (await runScript(
-    redis,
-    scripts.release,
-    [keys.lock, keys.fence, keys.queue],
-    [token, Date.now(), keys.channel, publish, requeue, leave],
-  )) as [number, string?, number?];
-  if (reply[1] !== undefined)
-    return { released: reply[0] === 1, handedTo: reply[1], fence: Number(reply[2]) };
-  return { released: reply[0] === 1 };
+  const args: Array<string | number> = [token, Date.now(), publish];
+  if (requeue !== '' || leave !== '') args.push(requeue, leave);
+  const reply = (await runScript(redis, scripts.release, [keys.lock, keys.fence, keys.queue], args)) as
+    | number
+    | [number, string, number];
+  if (typeof reply === 'number') return { released: reply === 1 };
+  return { released: reply[0] === 1, handedTo: reply[1], fence: Number(reply[2]) };
 }
 
 /** One extend.lua call: 1 extended, 0 the key is gone, -1 another holder has it. */

@@ -93,9 +93,12 @@ function run(ctx: CommandContext, native: NativeScript, numKeys: number, rest: s
     );
   }
   if (native.publishArg !== undefined) {
-    const publish = argv[native.publishArg] ?? '';
-    // Checked up front so that a refusal leaves nothing half-written (Redis would fail mid-script).
-    if (publish.toUpperCase() !== 'PUBLISH') throw notImplemented(`${publish} in the ${name} script`);
+    const publish = argv[native.publishArg];
+    // Checked up front so that a refusal leaves nothing half-written (Redis would fail mid-script). A call
+    // without it (acquire's quick try) never publishes.
+    if (publish !== undefined && publish.toUpperCase() !== 'PUBLISH') {
+      throw notImplemented(`${publish} in the ${name} script`);
+    }
   }
   try {
     const result = native.run(scriptEnv(ctx), keys, argv);

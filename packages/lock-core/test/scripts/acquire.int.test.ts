@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../../../../test/harness/index.js';
 import { lockKeys } from '../../src/keys.js';
-import { attemptAcquire } from '../../src/scripts/operations.js';
+import { attemptAcquire, quickAcquire } from '../../src/scripts/operations.js';
 import { AttemptMode } from '../../src/timed/key-queue.js';
 
 const { redis, prefix } = useRedis('acquire-lua');
@@ -114,6 +114,28 @@ describe('acquire.lua on real Redis', () => {
     expect(await attempt(keys, 'x')).toEqual({ acquired: true, fence: 1 });
     expect(await redis.llen(keys.queue)).toBe(0);
     expect(await redis.get(keys.lock)).toBe('x');
+  });
+});
+
+describe('acquire.lua quick try (token and ttl only)', () => {
+  it('takes a free lock, and reports a held one with its holder and remaining ttl', async () => {
+    const keys = fresh();
+    expect(await quickAcquire(redis, keys, 'a', 5_000)).toEqual({ acquired: true, fence: 1 });
+    expect(await redis.pttl(keys.lock)).toBeGreaterThan(4_000);
+    const reply = await quickAcquire(redis, keys, 'b', 5_000);
+    expect(reply).toMatchObject({ acquired: false, holder: 'a' });
+    expect(await redis.llen(keys.queue)).toBe(0);
+  });
+
+  it('leaves a free lock with waiters queued to a full call: not acquired, nothing changed', async () => {
+    const keys = fresh();
+    const e = entry('w1');
+    await redis.rpush(keys.queue, e);
+    expect(await quickAcquire(redis, keys, 'x', 5_000)).toEqual({ acquired: false, pttl: -2, holder: '' });
+    expect(await redis.exists(keys.lock, keys.fence)).toBe(0);
+    expect(await redis.lrange(keys.queue, 0, -1)).toEqual([e]);
+    // The full call the caller makes next serves the head first.
+    expect(await attempt(keys, 'x', AttemptMode.Enqueue, entry('x'))).toMatchObject({ holder: 'w1' });
   });
 });
 

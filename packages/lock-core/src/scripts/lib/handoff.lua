@@ -1,10 +1,11 @@
--- handoff(lockKey, fenceKey, queueKey, now, channel, publish, selfToken)
+-- handoff(lockKey, fenceKey, queueKey, now, publish, selfToken)
 -- Pops waiters off the queue until one is alive (its entry's deadline, a wall-clock ms stamp the waiter
 -- refreshes while it waits, is not past `now`), gives it the lock for the ttl it asked for, increments the
--- fence for it and publishes `<token> <fence>` on `<channel>:<client>`, the waiting client's own channel,
--- unless the new holder is `selfToken` (the caller, who learns it from the reply).
+-- fence for it and publishes `<token> <fence>` on `<lockKey>:events:<client>`, the waiting client's own
+-- channel (it shares the lock's hash tag, so SPUBLISH stays on the lock's shard), unless the new holder
+-- is `selfToken` (the caller, who learns it from the reply).
 -- Entries are `<token>|<ttl>|<deadline>|<client>`. Returns token, fence; or nil when no live waiter was queued.
-local function handoff(lockKey, fenceKey, queueKey, now, channel, publish, selfToken)
+local function handoff(lockKey, fenceKey, queueKey, now, publish, selfToken)
   while true do
     local entry = redis.call('LPOP', queueKey)
     if not entry then
@@ -15,7 +16,7 @@ local function handoff(lockKey, fenceKey, queueKey, now, channel, publish, selfT
       redis.call('SET', lockKey, token, 'PX', ttl)
       local fence = redis.call('INCR', fenceKey)
       if token ~= selfToken then
-        redis.call(publish, channel .. ':' .. client, token .. ' ' .. fence)
+        redis.call(publish, lockKey .. ':events:' .. client, token .. ' ' .. fence)
       end
       return token, fence
     end

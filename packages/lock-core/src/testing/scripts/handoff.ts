@@ -7,7 +7,7 @@ const ENTRY = /^([^|]+)\|(\d+)\|(\d+)\|([^|]+)$/;
 /**
  * lib/handoff.lua, line by line: pops waiters off the queue until one is alive (its deadline is not
  * before `now`), gives it the lock for its ttl, increments the fence and publishes `<token> <fence>` on
- * `<channel>:<client>`, unless the new holder is `selfToken`. Malformed and stale entries are dropped.
+ * `<lockKey>:events:<client>`, unless the new holder is `selfToken`. Malformed and stale entries are dropped.
  * Returns the new holder and fence, or undefined (Lua's nil) when no live waiter was queued.
  */
 export function handoff(
@@ -16,7 +16,6 @@ export function handoff(
   fenceKey: string,
   queueKey: string,
   now: number | undefined,
-  channel: string,
   publish: string,
   selfToken: string | undefined,
 ): { token: string; fence: number } | undefined {
@@ -31,7 +30,7 @@ export function handoff(
     redis.call('SET', lockKey, token, 'PX', ttl);
     const fence = redis.call('INCR', fenceKey) as number;
     if (token !== selfToken) {
-      redis.call(publish, `${channel}:${client}`, `${token} ${concat(fence)}`);
+      redis.call(publish, `${lockKey}:events:${client}`, `${token} ${concat(fence)}`);
     }
     return { token, fence };
   }

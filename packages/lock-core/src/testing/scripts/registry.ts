@@ -17,8 +17,8 @@ export interface NativeScript {
 }
 
 const NATIVE: readonly NativeScript[] = [
-  { script: scripts.acquire, keys: 3, args: 8, publishArg: 7, run: acquire },
-  { script: scripts.release, keys: 3, args: 6, publishArg: 3, run: release },
+  { script: scripts.acquire, keys: 3, args: 2, publishArg: 3, run: acquire },
+  { script: scripts.release, keys: 3, args: 3, publishArg: 2, run: release },
   { script: scripts.extend, keys: 1, args: 2, run: extend },
 ];
 
