@@ -140,7 +140,8 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     if (o.waitReplicas) return acquireReplicated(this.#replicationHost, keys, o);
     // A key this client waited for lately is still subscribed: a contended key. Its queue enqueues on the
     // first attempt, one round trip, so a plain try first would only add one.
-    const contended = this.#notifier.isSubscribed(`${keys.channel}:${this.#clientTag}`);
+    const contended =
+      !this.#notifier.isIdle && this.#notifier.isSubscribed(`${keys.channel}:${this.#clientTag}`);
     if (contended || this.#queues.has(keys.lock) || o.signal?.aborted || o.waitTimeout === 0) {
       return this.#wait(this.#queueFor(keys), o, settingsOf(o));
     }

@@ -52,6 +52,11 @@ export class Notifier {
     private readonly sharded = false,
   ) {}
 
+  /** No channel is subscribed or routed: lets the uncontended path skip building channel names. */
+  get isIdle(): boolean {
+    return this.confirmed.size === 0 && this.handlers.size === 0;
+  }
+
   /** Redis confirmed a subscription to `channel` (routed now, or lingering since the last wait). */
   isSubscribed(channel: string): boolean {
     return this.confirmed.has(channel);
@@ -94,7 +99,8 @@ export class Notifier {
 
   /** Stops routing `channel`; unsubscribes after a linger unless someone listens again. */
   unlisten(channel: string): void {
-    if (!this.handlers.delete(channel) || this.closed || this.lingering.has(channel)) return;
+    if (this.handlers.size === 0 || !this.handlers.delete(channel)) return;
+    if (this.closed || this.lingering.has(channel)) return;
     const timer = setTimeout(() => {
       this.lingering.delete(channel);
       if (this.handlers.has(channel) || !this.sub) return;
