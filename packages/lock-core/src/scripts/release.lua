@@ -19,7 +19,8 @@ if redis.call('GET', lockKey) ~= token then
   return 0
 end
 -- Nobody queued (the common case): done before the handoff function is even defined.
-if requeue == '' and redis.call('LLEN', queueKey) == 0 then
+local head = requeue == '' and redis.call('LPOP', queueKey)
+if requeue == '' and not head then
   redis.call('DEL', lockKey)
   return 1
 end
@@ -30,7 +31,7 @@ if requeue ~= '' then
   redis.call('RPUSH', queueKey, requeue)
   self = string.match(requeue, '^([^|]+)')
 end
-local next, fence = handoff(lockKey, fenceKey, queueKey, tonumber(ARGV[2]), ARGV[3], self)
+local next, fence = handoff(lockKey, fenceKey, queueKey, tonumber(ARGV[2]), ARGV[3], self, head)
 if next then
   return {1, next, fence}
 end

@@ -12,7 +12,9 @@ export function release(redis: ScriptEnv, keys: string[], argv: string[]): LuaVa
 
   if (leave !== '') redis.call('LREM', queueKey, 1, leave);
   if (redis.call('GET', lockKey) !== token) return 0;
-  if (requeue === '' && redis.call('LLEN', queueKey) === 0) {
+  // Lua: `local head = requeue == '' and LPOP queue`: false when requeueing.
+  const head = requeue === '' ? redis.call('LPOP', queueKey) : false;
+  if (requeue === '' && head === false) {
     redis.call('DEL', lockKey);
     return 1;
   }
@@ -22,7 +24,7 @@ export function release(redis: ScriptEnv, keys: string[], argv: string[]): LuaVa
     redis.call('RPUSH', queueKey, requeue);
     self = /^[^|]+/.exec(requeue)?.[0];
   }
-  const next = handoff(redis, lockKey, fenceKey, queueKey, tonumber(now), publish, self);
+  const next = handoff(redis, lockKey, fenceKey, queueKey, tonumber(now), publish, self, head);
   if (next) return [1, next.token, next.fence];
   redis.call('DEL', lockKey);
   return 1;
