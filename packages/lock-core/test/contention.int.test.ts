@@ -61,7 +61,19 @@ describe('mutual exclusion across OS processes', () => {
     expect(calls('pttl')).toBeLessThanOrEqual(sections + 8); // one failed attempt per contended section at most
     // Commands inside the scripts too: 10 per contended section (enqueue: GET RPUSH PTTL; release: GET LPOP
     // SET INCR PUBLISH; 2 EVALSHA), 9 per uncontended one. The benchmark once caught a stray LLEN (11).
-    const inScripts = ['get', 'set', 'incr', 'llen', 'lpop', 'lpos', 'lset', 'lrem', 'rpush', 'del', 'pexpire'];
+    const inScripts = [
+      'get',
+      'set',
+      'incr',
+      'llen',
+      'lpop',
+      'lpos',
+      'lset',
+      'lrem',
+      'rpush',
+      'del',
+      'pexpire',
+    ];
     const commands = [...inScripts, 'pttl', 'publish', 'evalsha', 'eval'].reduce((n, c) => n + calls(c), 0);
     const sectionItself = 3; // the fixture's GET, SET and RPUSH
     expect(commands / sections - sectionItself).toBeLessThanOrEqual(10.2);
