@@ -17,7 +17,12 @@ export interface LockKeys {
 }
 
 export function lockKeys(prefix: string, key: string): LockKeys {
-  return shape(key, `${prefix}lock:{${key}}`);
+  return shape(key, lockKeyOf(prefix, key));
+}
+
+/** The lock's own key alone (`lockKeys(...).lock`), to look up what is known of it. */
+export function lockKeyOf(prefix: string, key: string): string {
+  return `${prefix}lock:{${key}}`;
 }
 
 export function ownerKeys(prefix: string, namespace: string): LockKeys {

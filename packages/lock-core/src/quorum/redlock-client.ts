@@ -3,6 +3,7 @@ import type { LockClientEvents } from '../client.js';
 import { LockClosedError } from '../errors/lock-closed-error.js';
 import type { LockQuorumError } from '../errors/lock-quorum-error.js';
 import { LockTimeoutError } from '../errors/lock-timeout-error.js';
+import { Alarms } from '../internal/alarms.js';
 import { assertFunction, assertKey } from '../internal/validate.js';
 import { type LockKeys, lockKeys } from '../keys.js';
 import {
@@ -42,6 +43,7 @@ export class RedlockClient extends EventEmitter<LockClientEvents> {
   readonly #leases = new Set<Lease>();
   readonly #closing = new AbortController();
   readonly #leaseHost: LeaseHost;
+  readonly #alarms = new Alarms();
   #closed: Promise<void> | undefined;
 
   constructor(options: RedlockClientOptions) {
@@ -53,6 +55,7 @@ export class RedlockClient extends EventEmitter<LockClientEvents> {
       timeout: this.#o.nodeTimeout,
     };
     this.#leaseHost = {
+      alarms: this.#alarms,
       extend: (keys, token, ttl) => extendOnMajority(this.#nodes, keys, token, ttl),
       release: (lease) => releaseOnAll(this.#nodes, lease.keys, lease.token),
       ended: (lease) => {
@@ -139,6 +142,7 @@ export class RedlockClient extends EventEmitter<LockClientEvents> {
           lease.release().catch((err) => this.#backgroundError(err, 'closing')),
         ),
       );
+      this.#alarms.stop();
     })();
     return this.#closed;
   }

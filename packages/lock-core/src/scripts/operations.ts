@@ -7,7 +7,7 @@ import { runScript, scripts } from './runner.js';
 export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
 
 /** One acquire.lua call (see the script for the modes). */
-export async function attemptAcquire(
+export function attemptAcquire(
   redis: RedisConnection,
   keys: LockKeys,
   publish: PublishCommand,
@@ -20,7 +20,7 @@ export async function attemptAcquire(
   const args: Array<string | number> = [token, ttl, Date.now(), publish];
   // A plain try sends no mode and no entries: the script reads them only when queueing.
   if (mode !== AttemptMode.Try) args.push(mode, entry, oldEntry);
-  return attemptReply(await runScript(redis, scripts.acquire, [keys.lock, keys.fence, keys.queue], args));
+  return runScript(redis, scripts.acquire, [keys.lock, keys.fence, keys.queue], args, attemptReply);
 }
 
 /**
@@ -28,15 +28,13 @@ export async function attemptAcquire(
  * waiters queued comes back as not acquired (holder ''): the caller then queues up with a full call,
  * which serves them first. The uncontended path of `acquire()`, where every argument costs time.
  */
-export async function quickAcquire(
+export function quickAcquire(
   redis: RedisConnection,
   keys: LockKeys,
   token: string,
   ttl: number,
 ): Promise<AttemptReply> {
-  return attemptReply(
-    await runScript(redis, scripts.acquire, [keys.lock, keys.fence, keys.queue], [token, ttl]),
-  );
+  return runScript(redis, scripts.acquire, [keys.lock, keys.fence, keys.queue], [token, ttl], attemptReply);
 }
 
 function attemptReply(reply: unknown): AttemptReply {
@@ -46,7 +44,7 @@ function attemptReply(reply: unknown): AttemptReply {
 }
 
 /** One release.lua call: release `token`'s hold, optionally queueing `requeue` first or withdrawing `leave`. */
-export async function releaseLock(
+export function releaseLock(
   redis: RedisConnection,
   keys: LockKeys,
   publish: PublishCommand,
@@ -56,19 +54,21 @@ export async function releaseLock(
 ): Promise<ReleaseReply> {
   const args: Array<string | number> = [token, Date.now(), publish];
   if (requeue !== '' || leave !== '') args.push(requeue, leave);
-  const reply = (await runScript(redis, scripts.release, [keys.lock, keys.fence, keys.queue], args)) as
-    | number
-    | [number, string, number];
+  return runScript(redis, scripts.release, [keys.lock, keys.fence, keys.queue], args, releaseReply);
+}
+
+function releaseReply(reply: unknown): ReleaseReply {
   if (typeof reply === 'number') return { released: reply === 1 };
-  return { released: reply[0] === 1, handedTo: reply[1], fence: Number(reply[2]) };
+  const [released, handedTo, fence] = reply as [number, string, number];
+  return { released: released === 1, handedTo, fence: Number(fence) };
 }
 
 /** One extend.lua call: 1 extended, 0 the key is gone, -1 another holder has it. */
-export async function extendLock(
+export function extendLock(
   redis: RedisConnection,
   keys: LockKeys,
   token: string,
   ttl: number,
 ): Promise<number> {
-  return Number(await runScript(redis, scripts.extend, [keys.lock], [token, ttl]));
+  return runScript(redis, scripts.extend, [keys.lock], [token, ttl], Number);
 }

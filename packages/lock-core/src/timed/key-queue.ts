@@ -340,7 +340,11 @@ export class KeyQueue {
       this.entry = null;
       this.track(this.host.release(this.keys, entry.token, '', entry.element), 'leaving the queue of');
     }
-    if (this.isIdle) this.host.idle(this);
+    if (this.isIdle) {
+      // The queue is kept for reuse: a stale flag from a caller that gave up must not reach the next one.
+      this.tried = false;
+      this.host.idle(this);
+    }
   }
 
   /** Resolves once every background withdrawal or hand-on has been answered. */

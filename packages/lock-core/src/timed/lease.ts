@@ -1,6 +1,7 @@
 import { isTransient } from '../connection.js';
 import { LockLostError, type LockLostReason } from '../errors/lock-lost-error.js';
 import { LockNotHeldError } from '../errors/lock-not-held-error.js';
+import type { Alarm, Alarms } from '../internal/alarms.js';
 import type { LockKeys } from '../keys.js';
 
 /** Margin kept off every lease so the local deadline falls before Redis's expiry (as redlock: 1% + 2 ms). */
@@ -10,6 +11,8 @@ export function drift(ttl: number): number {
 
 /** What a lease needs from the client that made it. */
 export interface LeaseHost {
+  /** The client's shared timer for deadlines and renewals (stopped by its close()). */
+  readonly alarms: Alarms;
   /** Runs extend.lua: 1 extended, 0 key gone, -1 another holder. */
   extend(keys: LockKeys, token: string, ttl: number): Promise<number>;
   /** Runs release.lua for this lease (the key's queue decides whether to hand on locally). */
@@ -57,8 +60,8 @@ export class Lease implements AsyncDisposable {
   /** Made on first use of `signal`: most leases are released without anyone reading it. */
   #controller: AbortController | undefined;
   #lostWith: LockLostError | undefined;
-  #renewTimer: NodeJS.Timeout | undefined;
-  #deadlineTimer: NodeJS.Timeout | undefined;
+  #renewAlarm: Alarm | undefined;
+  #deadlineAlarm: Alarm | undefined;
   #released: Promise<boolean> | undefined;
   #ended = false;
   #ended$: { promise: Promise<void>; resolve: () => void } | undefined;
@@ -148,7 +151,17 @@ export class Lease implements AsyncDisposable {
   release(): Promise<boolean> {
     if (this.#released) return this.#released.then(() => false);
     this.#stopTimers();
-    this.#released = this.#host.release(this).finally(() => this.#end());
+    // then(ok, fail) rather than finally(): one promise reaction less on every release.
+    this.#released = this.#host.release(this).then(
+      (released) => {
+        this.#end();
+        return released;
+      },
+      (err: unknown) => {
+        this.#end();
+        throw err;
+      },
+    );
     return this.#released;
   }
 
@@ -166,14 +179,13 @@ export class Lease implements AsyncDisposable {
   }
 
   #armDeadline(): void {
-    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    this.#host.alarms.cancel(this.#deadlineAlarm);
     if (this.#ended) return;
     const reason: LockLostReason = this.#renewalStopped() ? 'max-hold' : 'expired';
-    this.#deadlineTimer = setTimeout(
-      () => this.#lose(new LockLostError(this.key, reason)),
-      Math.max(0, this.#deadline - performance.now()),
+    // Alarms round the delay down to whole ms: early is the safe side of a deadline.
+    this.#deadlineAlarm = this.#host.alarms.set(this.#deadline - performance.now(), () =>
+      this.#lose(new LockLostError(this.key, reason)),
     );
-    this.#deadlineTimer.unref();
   }
 
   #renewalStopped(): boolean {
@@ -183,8 +195,7 @@ export class Lease implements AsyncDisposable {
 
   #scheduleRenewal(delay = this.#init.renewEvery ?? Math.max(1, Math.floor(this.#ttl / 3))): void {
     if (this.#ended) return;
-    this.#renewTimer = setTimeout(() => void this.#renew(), delay);
-    this.#renewTimer.unref();
+    this.#renewAlarm = this.#host.alarms.set(delay, () => void this.#renew());
   }
 
   async #renew(): Promise<void> {
@@ -231,7 +242,7 @@ export class Lease implements AsyncDisposable {
   }
 
   #stopTimers(): void {
-    clearTimeout(this.#renewTimer);
-    clearTimeout(this.#deadlineTimer);
+    this.#host.alarms.cancel(this.#renewAlarm);
+    this.#host.alarms.cancel(this.#deadlineAlarm);
   }
 }
