@@ -62,7 +62,11 @@ async function setup(job: ContendedJob): Promise<void> {
     job,
     adapter: quorum
       ? quorumAdapterById(job.adapter).create(lockRedis)
-      : adapterById(job.adapter).create(lockRedis[0] as Redis),
+      : adapterById(job.adapter).create(lockRedis[0] as Redis, {
+          index: job.index,
+          workers: job.workers,
+          key: job.key,
+        }),
     lockRedis,
     checkRedis,
     counter,
@@ -77,6 +81,7 @@ async function setup(job: ContendedJob): Promise<void> {
     pendingSince: undefined,
     reported: false,
   };
+  await current.adapter.ready;
   send({ type: 'ready' });
 }
 

@@ -2,11 +2,12 @@ import { lockCore } from './lock-core.js';
 import { raw } from './raw.js';
 import { redisSemaphore } from './redis-semaphore.js';
 import { redlock } from './redlock.js';
+import { fairRing } from './ring.js';
 import { sesameRedlock } from './sesame-redlock.js';
 import type { AdapterSpec } from './types.js';
 
 export { QUORUM_LIBRARIES, quorumAdapterById, selectedQuorum } from './quorum.js';
-export type { AdapterSpec, Held, LibName, LockAdapter, QuorumAdapterSpec, Variant } from './types.js';
+export type { AdapterSpec, Held, LibName, LockAdapter, QuorumAdapterSpec, Seat, Variant } from './types.js';
 
 /** Every library in both variants, in the round-robin order of a scenario. */
 export const LIBRARIES: readonly AdapterSpec[] = [
@@ -22,13 +23,22 @@ export const LIBRARIES: readonly AdapterSpec[] = [
 
 export const RAW_FLOOR: AdapterSpec = raw();
 
+/** Runs in every contended cell next to the libraries (see ring.ts); `--libs fair-ring` selects it too. */
+export const FAIR_RING: AdapterSpec = fairRing();
+
+/** The contended scenario's line-up: the selected libraries, then the fair-ring ceiling. */
+export function selectedContended(filter: readonly string[] | undefined): AdapterSpec[] {
+  const ring = !filter || filter.some((f) => FAIR_RING.id.includes(f)) ? [FAIR_RING] : [];
+  return [...selected(filter), ...ring];
+}
+
 /** The libraries a run includes (`--libs`: ids containing one of the given strings). */
 export function selected(filter: readonly string[] | undefined): AdapterSpec[] {
   if (!filter) return [...LIBRARIES];
   return LIBRARIES.filter((spec) => filter.some((f) => spec.id.includes(f)));
 }
 
-const byId = new Map([...LIBRARIES, RAW_FLOOR].map((spec) => [spec.id, spec]));
+const byId = new Map([...LIBRARIES, RAW_FLOOR, FAIR_RING].map((spec) => [spec.id, spec]));
 
 export function adapterById(id: string): AdapterSpec {
   const spec = byId.get(id);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 
-export type LibName = 'lock-core' | 'redlock' | 'sesame-redlock' | 'redis-semaphore' | 'raw';
+export type LibName = 'lock-core' | 'redlock' | 'sesame-redlock' | 'redis-semaphore' | 'raw' | 'fair-ring';
 export type Variant = 'default' | 'tuned';
 
 /** A held lock. `release` resolves false when the library says the lock was no longer ours. */
@@ -16,6 +16,15 @@ export interface LockAdapter {
   readonly errors: string[];
   /** Stops the library's timers; the connection is the caller's and stays open. */
   close(): Promise<void>;
+  /** Resolves once the adapter can take part (the fair ring's subscription); the run starts after it. */
+  readonly ready?: Promise<void>;
+}
+
+/** A worker's place in a contended run: which of how many, on which key. */
+export interface Seat {
+  index: number;
+  workers: number;
+  key: string;
 }
 
 export interface AdapterSpec {
@@ -25,7 +34,8 @@ export interface AdapterSpec {
   readonly variant: Variant;
   /** The settings this variant passes, for the report. */
   readonly settings: string;
-  create(redis: Redis): LockAdapter;
+  /** `seat` is given in the contended scenarios (worker processes), not in the one-process ones. */
+  create(redis: Redis, seat?: Seat): LockAdapter;
 }
 
 /** A library over N independent Redis masters (scenario e): the same face, built on N connections. */

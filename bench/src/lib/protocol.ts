@@ -11,6 +11,8 @@ export interface ContendedJob {
   ttl: number;
   holdMs: number;
   index: number;
+  /** K: how many workers run this job. */
+  workers: number;
   /**
    * Scenario (e): one lock connection per URL (independent Redis masters) and `adapter` is a quorum
    * adapter's id. The check counter stays on `redisUrl`.

@@ -13,7 +13,7 @@ export function table(head: string[], rows: string[][]): string {
   ].join('\n');
 }
 
-const LIB_ORDER = ['PING', 'raw', 'lock-core', 'redlock', 'sesame-redlock', 'redis-semaphore'];
+const LIB_ORDER = ['PING', 'raw', 'lock-core', 'redlock', 'sesame-redlock', 'redis-semaphore', 'fair-ring'];
 export function order(x: { lib: string; variant: string }): number {
   return LIB_ORDER.indexOf(x.lib) * 2 + (x.variant === 'tuned' ? 1 : 0);
 }
@@ -38,8 +38,8 @@ export function contendedTable(rows: readonly ContendedRow[]): string {
     [...rows]
       .sort((a, b) => order(a) - order(b))
       .map((x) => [
-        x.lib,
-        x.variant,
+        x.lib === 'fair-ring' ? '*fair ring*' : x.lib,
+        x.lib === 'fair-ring' ? '*no lock: ceiling*' : x.variant,
         int(x.csPerSec),
         `${f(x.handoffMs.p50, 3)} / ${f(x.handoffMs.p99, 2)}`,
         `${f(x.waitMs.p50, 1)} / ${f(x.waitMs.p99, 0)} / ${f(x.waitMs.max, 0)}`,

@@ -109,7 +109,10 @@ export function renderMarkdown(r: Report): string {
         `Handoff floor on this machine, same run: PING p50 ${f(fl.pingHotP50Ms, 3)} ms back to back, ` +
           `${f(fl.pingIdleP50Ms, 3)} ms from a connection idle for 2 ms; a PUBLISH reaches another, idle ` +
           `process in p50 **${f(fl.wakeP50Ms, 3)} ms** (p99 ${f(fl.wakeP99Ms, 2)}). Any handoff to a waiter ` +
-          'that sleeps (every fair lock) pays that wake-up; a releaser that re-acquires does not.',
+          'that sleeps (every fair lock) pays that wake-up; a releaser that re-acquires does not. The *fair ring* ' +
+          'row is no lock at all: the workers pass one token round a ring by PUBLISH, each waiting for it on its ' +
+          'own channel, with the same check commands and hold; no lock that hands over to another, sleeping ' +
+          'process through Redis can beat it.',
       );
     }
     const cells = new Map<string, ContendedRow[]>();

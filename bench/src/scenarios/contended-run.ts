@@ -104,6 +104,7 @@ export async function runContended(
         ttl: ctx.params.ttl,
         holdMs,
         index,
+        workers: k,
         ...(quorumUrls ? { quorumUrls } : {}),
       },
     });

@@ -1,4 +1,4 @@
-import { type AdapterSpec, rotate, selected } from '../adapters/index.js';
+import { type AdapterSpec, rotate, selectedContended } from '../adapters/index.js';
 import type { BenchContext } from '../lib/context.js';
 import type { WorkerPool, WorkerProc } from '../lib/pool.js';
 import {
@@ -33,7 +33,7 @@ export async function contended(ctx: BenchContext, pool: WorkerPool): Promise<Co
   if (warmupMs > 0) {
     // Freshly forked workers run every library cold (JIT, caches): one short discarded run each first.
     const k = Math.max(...workers);
-    for (const spec of selected(ctx.params.libs)) {
+    for (const spec of selectedContended(ctx.params.libs)) {
       await runContended(ctx, pool, target(ctx, spec, k, 0), k, 0, warmupMs).catch(() => undefined);
     }
     ctx.log(`  warm-up done (${warmupMs} ms per library, K=${k})`);
@@ -42,7 +42,7 @@ export async function contended(ctx: BenchContext, pool: WorkerPool): Promise<Co
   let cell = 0;
   for (const k of workers) {
     for (const holdMs of holdsMs) {
-      for (const spec of rotate(selected(ctx.params.libs), cell)) {
+      for (const spec of rotate(selectedContended(ctx.params.libs), cell)) {
         const row = await runContended(ctx, pool, target(ctx, spec, k, holdMs), k, holdMs, durationMs).catch(
           async (err: unknown) => {
             for (const w of pool.take(k)) await pool.replace(w);
