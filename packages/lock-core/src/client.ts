@@ -278,8 +278,10 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     await Promise.all(
       [...this.#leases].map((lease) => lease.release().catch((err) => this.#backgroundError(err, 'closing'))),
     );
-    for (const queue of this.#queues.values()) queue.failAll(closedErr);
-    await Promise.all([...this.#queues.values()].map((queue) => queue.drain()));
+    // A snapshot: failAll() may idle a queue, and an idle queue may be swept from the map.
+    const queues = [...this.#queues.values()];
+    for (const queue of queues) queue.failAll(closedErr);
+    await Promise.all(queues.map((queue) => queue.drain()));
     await this.#notifier.close();
     this.#alarms.stop();
   }
@@ -292,7 +294,6 @@ export class LockClient extends EventEmitter<LockClientEvents> {
 
   async #claimOwner(): Promise<string> {
     const keys = ownerKeys(this.#o.keyPrefix, this.namespace);
-    const queue = this.#queueFor(keys, this.#o.fallbackPoll, this.instanceId);
     const ttl = this.#o.ownerTtl;
     const sentAt = performance.now();
     const reply = await attemptAcquire(
@@ -305,6 +306,13 @@ export class LockClient extends EventEmitter<LockClientEvents> {
       '',
       '',
     );
+    if (this.closed) {
+      // close() ran while the claim was out: it could not see this ownership, so give it back here.
+      if (reply.acquired) await releaseLock(this.#redis, keys, this.#publish, this.instanceId, '', '');
+      throw new LockClosedError();
+    }
+    // Looked up after the reply: an idle queue may have been swept from the map meanwhile.
+    const queue = this.#queueFor(keys, this.#o.fallbackPoll, this.instanceId);
     if (reply.acquired) {
       // Ownership is sticky: a lease kept alive in the background until removeLockOwner() or close().
       if (!queue.holder?.isHeld()) {
@@ -348,12 +356,15 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     if (!queue) {
       queue = new KeyQueue(this.#queueHost, keys, pollPeriod, fixedToken);
       this.#queues.set(keys.lock, queue);
+    } else {
+      // The owner lease's queue serves isLockOwner() (fallbackPoll) and elect() (retryPeriod) in turn.
+      queue.setPollPeriod(pollPeriod);
     }
     return queue;
   }
 
   #sweepIdleQueues(): void {
-    for (const [lock, queue] of this.#queues) if (queue.isIdle) this.#queues.delete(lock);
+    for (const [lock, queue] of this.#queues) if (queue.canForget) this.#queues.delete(lock);
     this.#sweepAt = Math.max(IDLE_QUEUES_KEPT, 2 * this.#queues.size);
   }
 

@@ -86,6 +86,38 @@ describe('Alarms', () => {
     expect(fired).toEqual(['first', 'second', 'set by first']);
   });
 
+  it('an alarm cancelled by another due at the same moment does not fire', () => {
+    const fired: string[] = [];
+    let second: ReturnType<Alarms['set']> | undefined;
+    alarms.set(10, () => {
+      fired.push('first');
+      alarms.cancel(second);
+    });
+    second = alarms.set(10, () => fired.push('second'));
+    vi.advanceTimersByTime(10);
+    expect(fired).toEqual(['first']);
+  });
+
+  it('a delay beyond what setTimeout takes (24.8 days) waits instead of spinning', () => {
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    const fired: string[] = [];
+    alarms.set(3e9, () => fired.push('late'));
+    vi.advanceTimersByTime(60_000);
+    expect(setTimeoutSpy.mock.calls.length).toBe(1);
+    vi.advanceTimersByTime(3e9);
+    expect(fired).toEqual(['late']);
+    setTimeoutSpy.mockRestore();
+  });
+
+  it('after stop() an alarm set never fires and arms no timer', () => {
+    const fired: string[] = [];
+    alarms.stop();
+    alarms.set(10, () => fired.push('after stop'));
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(100);
+    expect(fired).toEqual([]);
+  });
+
   it('stop() drops every alarm and the timer', () => {
     const fired: string[] = [];
     const a = alarms.set(10, () => fired.push('a'));

@@ -67,6 +67,19 @@ describe('waiting', () => {
     expect(await timedOut).toBeInstanceOf(LockTimeoutError);
     expect((await aborted) as Error).toHaveProperty('message', 'cancelled');
   });
+
+  it('a signal aborted while the first attempt is out: rejects with its reason and never queues', async () => {
+    const a = pod().client;
+    const b = pod().client;
+    const held = await a.acquire('k');
+    const controller = new AbortController();
+    const aborted = b.acquire('k', { signal: controller.signal }).catch((err: unknown) => err);
+    controller.abort(new Error('cancelled at once'));
+    expect((await aborted) as Error).toHaveProperty('message', 'cancelled at once');
+    await held.release();
+    // Nobody was queued behind the holder: b takes the lock on its first attempt.
+    expect(await b.tryAcquire('k')).not.toBeNull();
+  });
 });
 
 describe('renewal and loss', () => {
@@ -112,5 +125,24 @@ describe('renewal and loss', () => {
       expect(await b.isLockOwner()).toBe(false);
     }
     expect(await a.getLockOwner()).toBe('a');
+  });
+});
+
+describe('a connection that throws instead of rejecting', () => {
+  it('a waiter giving up withdraws in the background: the throw becomes an error event, not a crash', async () => {
+    const a = pod().client;
+    const { client: b, redis } = pod();
+    const errors: unknown[] = [];
+    b.on('error', (err) => errors.push(err));
+    await a.acquire('k');
+    const waiting = b.acquire('k', { waitTimeout: 2_000 }).catch((err: unknown) => err);
+    await vi.advanceTimersByTimeAsync(100); // b is queued in Redis now
+    redis.evalsha = () => {
+      throw new Error('socket gone');
+    };
+    // The timeout fires from a timer; withdrawing b's entry runs the release script from there.
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await waiting).toBeInstanceOf(LockTimeoutError);
+    expect(errors.map((e) => (e as Error).message)).toContain('socket gone');
   });
 });

@@ -16,11 +16,13 @@ export interface Alarm {
 class Entry implements Alarm {
   prev: Entry | null = null;
   next: Entry | null = null;
+  /** Taken off its list to fire in the current batch; cancel() may still stop it. */
+  due = false;
 
   constructor(
     readonly at: number,
     readonly fire: () => void,
-    /** The list it waits in; null once it fired or was cancelled. */
+    /** The list it waits in; null once it is due, fired or cancelled. */
     public list: List | null,
   ) {}
 }
@@ -38,16 +40,23 @@ class List {
  */
 const SLACK_MS = 1;
 
+/** setTimeout's longest delay (2^31 - 1 ms); a longer one would fire at once. Later alarms re-arm. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export class Alarms {
   readonly #lists = new Map<number, List>();
   #timer: NodeJS.Timeout | undefined;
   /** When the armed timer is due (performance.now() time); Infinity when none is armed. */
   #timerAt = Infinity;
+  #stopped = false;
 
   /** Calls `fire` in about `delayMs` (floored to whole ms), unless cancelled first. Never keeps the process alive. */
   set(delayMs: number, fire: () => void): Alarm {
     const delay = Math.max(0, Math.floor(delayMs));
     const at = performance.now() + delay;
+    // After stop() (the client closed) nothing may run or keep a timer: a lease made by an attempt that
+    // raced close() is released by that path, not by an alarm.
+    if (this.#stopped) return new Entry(at, fire, null);
     let list = this.#lists.get(delay);
     if (!list) {
       list = new List(delay);
@@ -67,13 +76,17 @@ export class Alarms {
 
   /** Forgets the alarm; nothing happens if it fired or was cancelled already. */
   cancel(alarm: Alarm | undefined): void {
-    if (!(alarm instanceof Entry) || !alarm.list) return;
+    if (!(alarm instanceof Entry)) return;
+    // Due in the batch firing now (an earlier alarm of the batch cancels it): it must not fire.
+    alarm.due = false;
+    if (!alarm.list) return;
     this.#unlink(alarm);
     // The timer stays armed: when it fires with nothing due, it re-arms for the next alarm or stops.
   }
 
-  /** Drops every alarm and stops the timer (the client is closing). */
+  /** Drops every alarm and stops the timer for good (the client is closing). */
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
@@ -93,7 +106,8 @@ export class Alarms {
   #arm(at: number): void {
     clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, Math.ceil(at - performance.now())));
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(at - performance.now())));
+    this.#timer = setTimeout(this.#onTimer, delay);
     this.#timer.unref();
   }
 
@@ -107,13 +121,17 @@ export class Alarms {
       while (list.head && list.head.at <= now) {
         const entry = list.head;
         this.#unlink(entry);
+        entry.due = true;
         due.push(entry);
       }
       if (list.head) next = Math.min(next, list.head.at);
     }
     if (next < Infinity) this.#arm(next);
-    // Fired after the lists are consistent: a callback may set or cancel alarms.
+    // Fired in time order, after the lists are consistent: a callback may set or cancel alarms.
+    due.sort((a, b) => a.at - b.at);
     for (const entry of due) {
+      if (!entry.due || this.#stopped) continue;
+      entry.due = false;
       try {
         entry.fire();
       } catch (err) {

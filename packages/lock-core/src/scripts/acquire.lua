@@ -13,20 +13,15 @@
 -- Returns fence           held by the caller now (taken, handed over earlier, or renewed when already ours)
 --         {0, pttl, holder} not acquired: the holder's token and its remaining ms; a quick try that finds
 --                           the lock free but waiters queued answers {0, -2, ''} and leaves them to a full call
--- Most acquisitions are uncontended: the quick try comes first, reads two arguments, takes the lock before
--- looking at anything else (SET NX, then the queue: three commands) and answers one integer, because every
--- command, argument and reply element, and even defining the handoff function, costs round-trip time.
+-- Most acquisitions are uncontended: the quick try comes first, reads two arguments and, when the queue is
+-- empty and the lock free, takes it in three commands (LLEN, SET NX, INCR) and answers one integer,
+-- because every command, argument and reply element, and even defining the handoff function, costs
+-- round-trip time. It reads before it writes: an error stops it with nothing written.
 local lockKey, fenceKey, queueKey = KEYS[1], KEYS[2], KEYS[3]
 local token, ttl = ARGV[1], ARGV[2]
 
-if not ARGV[3] and redis.call('SET', lockKey, token, 'NX', 'PX', ttl) then
-  if redis.call('LLEN', queueKey) == 0 then
-    return redis.call('INCR', fenceKey)
-  end
-  -- Free, but waiters are queued (the holder expired, or left no one to hand to): theirs first, served
-  -- by the caller's full call. Nobody saw the SET: the script runs atomically.
-  redis.call('DEL', lockKey)
-  return {0, -2, ''}
+if not ARGV[3] and redis.call('LLEN', queueKey) == 0 and redis.call('SET', lockKey, token, 'NX', 'PX', ttl) then
+  return redis.call('INCR', fenceKey)
 end
 
 local holder = redis.call('GET', lockKey)
@@ -35,9 +30,14 @@ if holder == token then
   -- A fence deleted from outside must not turn the holder's renewal into a refusal.
   return tonumber(redis.call('GET', fenceKey)) or redis.call('INCR', fenceKey)
 end
-if not holder and redis.call('LLEN', queueKey) == 0 then
-  redis.call('SET', lockKey, token, 'PX', ttl)
-  return redis.call('INCR', fenceKey)
+if not holder then
+  if redis.call('LLEN', queueKey) == 0 then
+    redis.call('SET', lockKey, token, 'PX', ttl)
+    return redis.call('INCR', fenceKey)
+  end
+  if not ARGV[3] then
+    return {0, -2, ''}
+  end
 end
 
 --!include lib/handoff.lua

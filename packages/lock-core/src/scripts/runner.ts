@@ -32,7 +32,15 @@ export function runScript<T>(
   args: ReadonlyArray<string | number>,
   parse: (reply: unknown) => T,
 ): Promise<T> {
-  return redis.evalsha(s.sha, keys.length, ...keys, ...args).then(parse, (err: unknown) => {
+  let reply: Promise<unknown>;
+  try {
+    reply = redis.evalsha(s.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    // A connection that throws instead of rejecting (a Cluster mid-failover, a custom one): callers
+    // run this from timers and message handlers, where a throw would crash the process.
+    return Promise.reject(err);
+  }
+  return reply.then(parse, (err: unknown) => {
     if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
       return redis.eval(s.source, keys.length, ...keys, ...args).then(parse);
     }

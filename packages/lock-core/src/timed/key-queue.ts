@@ -115,7 +115,7 @@ export class KeyQueue {
     private readonly host: QueueHost,
     readonly keys: LockKeys,
     /** Longest sleep without asking Redis: bounds what a lost message can cost, and refreshes the entry. */
-    private readonly pollPeriod: number,
+    private pollPeriod: number,
     /** The owner lease uses the instance id as its token; timed locks use a random one per entry. */
     private readonly fixedToken?: string,
   ) {
@@ -123,7 +123,24 @@ export class KeyQueue {
   }
 
   get isIdle(): boolean {
-    return this.waiters.length === 0 && !this.entry && !this.holder && !this.pumping && !this.trying;
+    return (
+      this.waiters.length === 0 &&
+      !this.entry &&
+      !this.holder &&
+      !this.pumping &&
+      !this.trying &&
+      !this.confirming
+    );
+  }
+
+  /** Idle, with no withdrawal or hand-on still in flight: the client may drop it (close() need not wait). */
+  get canForget(): boolean {
+    return this.isIdle && this.inFlight.size === 0;
+  }
+
+  /** How long the head sleeps without asking Redis; a reused idle queue takes its new user's period. */
+  setPollPeriod(ms: number): void {
+    if (this.isIdle) this.pollPeriod = ms;
   }
 
   join(waiter: Waiter, first = false): void {
@@ -341,8 +358,10 @@ export class KeyQueue {
       this.track(this.host.release(this.keys, entry.token, '', entry.element), 'leaving the queue of');
     }
     if (this.isIdle) {
-      // The queue is kept for reuse: a stale flag from a caller that gave up must not reach the next one.
+      // The queue is kept for reuse: a stale flag from a caller that gave up must not reach the next one,
+      // and a stopped election's callback must not be kept alive (each campaign sets its own).
       this.tried = false;
+      this.onHolder = null;
       this.host.idle(this);
     }
   }

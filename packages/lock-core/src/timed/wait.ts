@@ -22,6 +22,11 @@ export function waitInQueue(
   first = false,
 ): Promise<Lease> {
   const { signal, waitTimeout } = o;
+  if (signal?.aborted) {
+    // Aborted while the caller's quick try was out: never join (the queue settles if nobody else waits).
+    queue.kick();
+    return Promise.reject(signal.reason);
+  }
   return new Promise<Lease>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const entry = { queue, waiter: undefined as unknown as Waiter };

@@ -139,6 +139,15 @@ describe('acquire.lua quick try (token and ttl only)', () => {
   });
 });
 
+describe('acquire.lua quick try, reading before it writes', () => {
+  it('a queue key of the wrong type: the error comes back and the lock is not left set', async () => {
+    const keys = fresh();
+    await redis.set(keys.queue, 'not a list');
+    await expect(quickAcquire(redis, keys, 'x', 5_000)).rejects.toThrow(/WRONGTYPE/);
+    expect(await redis.exists(keys.lock, keys.fence)).toBe(0);
+  });
+});
+
 describe('acquire.lua when its fence was deleted from outside', () => {
   it('still renews the holder, re-creating the fence', async () => {
     const keys = fresh();

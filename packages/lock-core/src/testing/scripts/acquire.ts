@@ -10,11 +10,13 @@ export function acquire(redis: ScriptEnv, keys: string[], argv: string[]): LuaVa
   const [lockKey = '', fenceKey = '', queueKey = ''] = keys;
   const [token = '', ttl = '', now, publish = '', mode, entry, oldEntry] = argv;
 
-  // Lua: `if not ARGV[3] and SET NX`: the quick try takes the lock first and looks at the queue after.
-  if (now === undefined && redis.call('SET', lockKey, token, 'NX', 'PX', ttl)) {
-    if (redis.call('LLEN', queueKey) === 0) return redis.call('INCR', fenceKey);
-    redis.call('DEL', lockKey);
-    return [0, -2, ''];
+  // Lua: `if not ARGV[3] and LLEN == 0 and SET NX`: the quick try, reads before it writes.
+  if (
+    now === undefined &&
+    redis.call('LLEN', queueKey) === 0 &&
+    redis.call('SET', lockKey, token, 'NX', 'PX', ttl)
+  ) {
+    return redis.call('INCR', fenceKey);
   }
 
   let holder = redis.call('GET', lockKey);
@@ -23,9 +25,13 @@ export function acquire(redis: ScriptEnv, keys: string[], argv: string[]): LuaVa
     // Lua: `tonumber(GET fence) or INCR fence`: a fence deleted from outside is re-created.
     return tonumber(redis.call('GET', fenceKey)) ?? redis.call('INCR', fenceKey);
   }
-  if (holder === false && redis.call('LLEN', queueKey) === 0) {
-    redis.call('SET', lockKey, token, 'PX', ttl);
-    return redis.call('INCR', fenceKey);
+  if (holder === false) {
+    if (redis.call('LLEN', queueKey) === 0) {
+      redis.call('SET', lockKey, token, 'PX', ttl);
+      return redis.call('INCR', fenceKey);
+    }
+    // Lua: `if not ARGV[3]`: a quick try leaves queued waiters to a full call.
+    if (now === undefined) return [0, -2, ''];
   }
 
   if (holder === false) {
