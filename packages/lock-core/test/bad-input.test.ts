@@ -1,4 +1,5 @@
 import { LockClient } from '@edirect/lock-core';
+import { InMemoryRedis } from '@edirect/lock-core/testing';
 import { describe, expect, it } from 'vitest';
 import { tripwire } from './tripwire.js';
 
@@ -149,6 +150,26 @@ describe('every public call refuses bad input before touching Redis', () => {
 
   it('sent nothing to Redis and made no connection', () => {
     expect(redis.calls).toEqual([]);
+  });
+});
+
+describe('lease.extend(ttl)', () => {
+  it.each([
+    [0, RangeError, /ttl must be a positive integer of milliseconds/],
+    [1.5, RangeError, /ttl must be a positive integer of milliseconds/],
+    [3e9, RangeError, /up to 2147483647, got 3000000000/],
+    ['30000', TypeError, /ttl must be a positive integer of milliseconds, got "30000"/],
+  ])('refuses %o before touching Redis', async (ttl, type, message) => {
+    const server = new InMemoryRedis();
+    const owner = new LockClient({ redis: server });
+    const lease = await owner.acquire('k', { autoExtend: false });
+    const before = await server.pttl(lease.keys.lock);
+    const err = await lease.extend(ttl as never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(type);
+    expect((err as Error).message).toMatch(message);
+    expect(await server.pttl(lease.keys.lock)).toBeLessThanOrEqual(before);
+    expect(lease.isHeld()).toBe(true);
+    await owner.close();
   });
 });
 

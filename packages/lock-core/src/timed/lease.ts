@@ -2,6 +2,7 @@ import { isTransient } from '../connection.js';
 import { LockLostError, type LockLostReason } from '../errors/lock-lost-error.js';
 import { LockNotHeldError } from '../errors/lock-not-held-error.js';
 import type { Alarm, Alarms } from '../internal/alarms.js';
+import { assertMs } from '../internal/validate.js';
 import type { LockKeys } from '../keys.js';
 
 /** Margin kept off every lease so the local deadline falls before Redis's expiry (as redlock: 1% + 2 ms). */
@@ -129,6 +130,7 @@ export class Lease implements AsyncDisposable {
    * (the signal aborts too).
    */
   async extend(ttl: number = this.#ttl): Promise<void> {
+    assertMs(ttl, 'ttl');
     if (!this.isHeld()) throw new LockNotHeldError(this.key);
     const sentAt = performance.now();
     const result = await this.#host.extend(this.keys, this.token, ttl);
