@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { AdapterSpec } from '../adapters/index.js';
+import { type AdapterSpec, rotate } from '../adapters/index.js';
 import { nowUs } from '../lib/clock.js';
 import type { BenchContext } from '../lib/context.js';
 import { TimeoutError, type WorkerPool, type WorkerProc } from '../lib/pool.js';
@@ -153,6 +153,57 @@ export function failedRow(
   err: unknown,
 ): ContendedRow {
   return analyse(spec, k, holdMs, durationMs, 0, 1, [], emptyDiff(), `failed: ${String(err)}`);
+}
+
+/** What a contended grid needs: the libraries, where each run's lock lives, and how to label progress. */
+export interface Grid<S extends SpecInfo> {
+  specs: readonly S[];
+  target: (spec: S, k: number, holdMs: number) => ContendedTarget;
+  workers: readonly number[];
+  holdsMs: readonly number[];
+  durationMs: number;
+  /** A discarded run per library before the first cell, ms (0: none). */
+  warmupMs: number;
+  /** Prefix of the progress lines ('contended', 'quorum'). */
+  label: string;
+}
+
+/**
+ * Every (K, hold) cell, each library in turn, the order rotating from cell to cell; a run that fails
+ * becomes a failed row (its workers replaced), not the end of the benchmark. (b) and (e) share it.
+ */
+export async function runGrid<S extends SpecInfo>(
+  ctx: BenchContext,
+  pool: WorkerPool,
+  grid: Grid<S>,
+): Promise<ContendedRow[]> {
+  const { specs, target, workers, holdsMs, durationMs, warmupMs, label } = grid;
+  if (warmupMs > 0) {
+    // Freshly forked workers run every library cold (JIT, caches): one short discarded run each first.
+    const k = Math.max(...workers);
+    for (const spec of specs) {
+      await runContended(ctx, pool, target(spec, k, 0), k, 0, warmupMs).catch(() => undefined);
+    }
+    ctx.log(`  ${label} warm-up done (${warmupMs} ms per library, K=${k})`);
+  }
+  const rows: ContendedRow[] = [];
+  let cell = 0;
+  for (const k of workers) {
+    for (const holdMs of holdsMs) {
+      for (const spec of rotate(specs, cell)) {
+        const row = await runContended(ctx, pool, target(spec, k, holdMs), k, holdMs, durationMs).catch(
+          async (err: unknown) => {
+            for (const w of pool.take(k)) await pool.replace(w);
+            return failedRow(spec, k, holdMs, durationMs, err);
+          },
+        );
+        rows.push(row);
+        ctx.log(`  ${label} ${describeRow(row)}`);
+      }
+      cell++;
+    }
+  }
+  return rows;
 }
 
 /** The progress line of one run. */

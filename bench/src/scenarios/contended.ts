@@ -1,13 +1,7 @@
-import { type AdapterSpec, rotate, selectedContended } from '../adapters/index.js';
+import { type AdapterSpec, selectedContended } from '../adapters/index.js';
 import type { BenchContext } from '../lib/context.js';
 import type { WorkerPool, WorkerProc } from '../lib/pool.js';
-import {
-  type ContendedRow,
-  type ContendedTarget,
-  describeRow,
-  failedRow,
-  runContended,
-} from './contended-run.js';
+import { type ContendedRow, type ContendedTarget, runGrid } from './contended-run.js';
 import { type HandoffFloor, handoffFloor } from './floor.js';
 
 export type { ContendedRow } from './contended-run.js';
@@ -30,31 +24,15 @@ export async function contended(ctx: BenchContext, pool: WorkerPool): Promise<Co
     `  floor: PING p50 ${floor.pingHotP50Ms.toFixed(3)} ms hot, ${floor.pingIdleP50Ms.toFixed(3)} ms after 2 ms idle; ` +
       `pub/sub to an idle process p50 ${floor.wakeP50Ms.toFixed(3)} ms`,
   );
-  if (warmupMs > 0) {
-    // Freshly forked workers run every library cold (JIT, caches): one short discarded run each first.
-    const k = Math.max(...workers);
-    for (const spec of selectedContended(ctx.params.libs)) {
-      await runContended(ctx, pool, target(ctx, spec, k, 0), k, 0, warmupMs).catch(() => undefined);
-    }
-    ctx.log(`  warm-up done (${warmupMs} ms per library, K=${k})`);
-  }
-  const rows: ContendedRow[] = [];
-  let cell = 0;
-  for (const k of workers) {
-    for (const holdMs of holdsMs) {
-      for (const spec of rotate(selectedContended(ctx.params.libs), cell)) {
-        const row = await runContended(ctx, pool, target(ctx, spec, k, holdMs), k, holdMs, durationMs).catch(
-          async (err: unknown) => {
-            for (const w of pool.take(k)) await pool.replace(w);
-            return failedRow(spec, k, holdMs, durationMs, err);
-          },
-        );
-        rows.push(row);
-        ctx.log(`  contended ${describeRow(row)}`);
-      }
-      cell++;
-    }
-  }
+  const rows = await runGrid(ctx, pool, {
+    specs: selectedContended(ctx.params.libs),
+    target: (spec, k, holdMs) => target(ctx, spec, k, holdMs),
+    workers,
+    holdsMs,
+    durationMs,
+    warmupMs,
+    label: 'contended',
+  });
   return { floor, rows };
 }
 

@@ -12,24 +12,14 @@ import {
   type RoundTrips,
 } from '../lib/redis.js';
 import { summarize } from '../lib/stats.js';
+import type { UncontendedRow } from './uncontended.js';
 
-export interface QuorumUncontendedRow {
-  id: string;
-  lib: string;
-  variant: string;
-  settings: string;
-  pairs: number;
-  pairsPerSec: number;
-  /** Latency of one acquire+release pair (of one PING to every node at once, for the PING row), ms. */
-  p50Ms: number;
-  p99Ms: number;
-  /** Commands sent over the N connections per pair (a step to N nodes in parallel counts N). */
-  roundTripsPerPair: number;
-  /** INFO commandstats summed over the N servers, per pair: with EVALSHA/EVAL, and without. */
-  commandsPerPair: number;
-  commandsPerPairWithoutEval: number;
-  errors: string[];
-}
+/**
+ * A row of (a), without the floor ratio (no raw floor over a quorum). Here p50/p99 are of one pair (of one
+ * PING to every node at once, for the PING row); round trips count every node's command (a step to N nodes
+ * in parallel counts N); commands are INFO commandstats summed over the N servers.
+ */
+export type QuorumUncontendedRow = Omit<UncontendedRow, 'vsFloor'>;
 
 interface Contestant {
   id: string;

@@ -1,16 +1,10 @@
 import { type RedisServer, startRedisServer } from '@internal/redis-server';
 import { Redis } from 'ioredis';
-import { type QuorumAdapterSpec, rotate, selectedQuorum } from '../adapters/index.js';
+import { type QuorumAdapterSpec, selectedQuorum } from '../adapters/index.js';
 import type { BenchContext } from '../lib/context.js';
 import type { WorkerPool } from '../lib/pool.js';
 import { redisVersion } from '../lib/redis.js';
-import {
-  type ContendedRow,
-  type ContendedTarget,
-  describeRow,
-  failedRow,
-  runContended,
-} from './contended-run.js';
+import { type ContendedRow, type ContendedTarget, runGrid } from './contended-run.js';
 import { type QuorumUncontendedRow, quorumUncontended } from './quorum-uncontended.js';
 
 export interface QuorumResult {
@@ -51,30 +45,15 @@ export async function quorum(ctx: BenchContext, pool: WorkerPool): Promise<Quoru
       quorumUrls: urls,
       servers: admins,
     });
-    if (warmupMs > 0) {
-      const k = Math.max(...workers);
-      for (const spec of specs) {
-        await runContended(ctx, pool, target(spec, k, 0), k, 0, warmupMs).catch(() => undefined);
-      }
-      ctx.log(`  quorum warm-up done (${warmupMs} ms per library, K=${k})`);
-    }
-    const contended: ContendedRow[] = [];
-    let cell = 0;
-    for (const k of workers) {
-      for (const holdMs of holdsMs) {
-        for (const spec of rotate(specs, cell)) {
-          const row = await runContended(ctx, pool, target(spec, k, holdMs), k, holdMs, durationMs).catch(
-            async (err: unknown) => {
-              for (const w of pool.take(k)) await pool.replace(w);
-              return failedRow(spec, k, holdMs, durationMs, err);
-            },
-          );
-          contended.push(row);
-          ctx.log(`  quorum ${describeRow(row)}`);
-        }
-        cell++;
-      }
-    }
+    const contended = await runGrid(ctx, pool, {
+      specs,
+      target,
+      workers,
+      holdsMs,
+      durationMs,
+      warmupMs,
+      label: 'quorum',
+    });
     return { nodes, redisVersion: version, uncontended, contended };
   } finally {
     // Workers hold connections to the servers: stop them first, then each server by its pid.
