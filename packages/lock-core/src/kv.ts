@@ -1,4 +1,4 @@
-import type { RedisConnection } from './connection.js';
+import type { RedisConnection } from './redis/connection.js';
 
 /** SET, without overwriting unless `override` (the original `set`). */
 export async function setValue(

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { RedisConnection } from './connection.js';
+import type { RedisConnection } from './redis/connection.js';
+import { canShard, isCluster } from './redis/topology.js';
+import type { Logger } from './util/report.js';
 import {
   assertKey,
   assertKnownKeys,
@@ -8,13 +10,9 @@ import {
   assertPlainObject,
   assertString,
   describe,
-} from './internal/validate.js';
+} from './util/validate.js';
 
-/** Where background failures go when nobody listens for `'error'`. */
-export interface Logger {
-  error(message: string, err?: unknown): void;
-  warn?(message: string, err?: unknown): void;
-}
+export type { Logger };
 
 export interface LockClientOptions {
   /** An ioredis `Redis` or `Cluster` that the caller owns and closes, or an `InMemoryRedis`. */
@@ -75,24 +73,6 @@ const KNOWN = [
 ] as const;
 
 const PUBSUB_MODES: readonly string[] = ['auto', 'sharded', 'classic'];
-
-/** ioredis marks its Cluster with `isCluster`; a plain connection, a Sentinel one or the fake has none. */
-export function isCluster(redis: unknown): boolean {
-  return (redis as { isCluster?: unknown }).isCluster === true;
-}
-
-/**
- * Whether the client library can subscribe to sharded channels: a Cluster needs an ioredis that knows
- * the `shardedSubscribers` option (5.11 has it; one without it would send SSUBSCRIBE to any node), a single
- * connection needs `ssubscribe`. The server must be Redis 7 or later either way.
- */
-function canShard(redis: unknown): boolean {
-  if (isCluster(redis)) {
-    const options = (redis as { options?: object }).options;
-    return typeof options === 'object' && options !== null && 'shardedSubscribers' in options;
-  }
-  return typeof (redis as { ssubscribe?: unknown }).ssubscribe === 'function';
-}
 
 export function defaultInstanceId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;

@@ -1,7 +1,7 @@
 import { LockClient } from '@edirect/lock-core';
 import { InMemoryRedis } from '@edirect/lock-core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Alarms } from '../src/internal/alarms.js';
+import { Alarms } from '../src/util/alarms.js';
 
 /** The one timer behind every lease's deadline and renewal (see src/internal/alarms.ts). */
 describe('Alarms', () => {

@@ -1,5 +1,5 @@
 import { LockClient } from '@edirect/lock-core';
-import { InMemoryRedis } from '@edirect/lock-core/testing';
+import { InMemoryRedis, lockKeys } from '@edirect/lock-core/testing';
 import { describe, expect, it } from 'vitest';
 import { tripwire } from './tripwire.js';
 
@@ -163,11 +163,11 @@ describe('lease.extend(ttl)', () => {
     const server = new InMemoryRedis();
     const owner = new LockClient({ redis: server });
     const lease = await owner.acquire('k', { autoExtend: false });
-    const before = await server.pttl(lease.keys.lock);
+    const before = await server.pttl(lockKeys('', lease.key).lock);
     const err = await lease.extend(ttl as never).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(type);
     expect((err as Error).message).toMatch(message);
-    expect(await server.pttl(lease.keys.lock)).toBeLessThanOrEqual(before);
+    expect(await server.pttl(lockKeys('', lease.key).lock)).toBeLessThanOrEqual(before);
     expect(lease.isHeld()).toBe(true);
     await owner.close();
   });

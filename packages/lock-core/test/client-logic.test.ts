@@ -1,7 +1,7 @@
 // The client's waiting, renewal, loss, timeout and abort logic on the in-memory fake under fake timers:
 // minutes of lease time run in milliseconds, with no server.
 import { LockClient, type LockLostError, LockTimeoutError } from '@edirect/lock-core';
-import { InMemoryRedis } from '@edirect/lock-core/testing';
+import { InMemoryRedis, lockKeys } from '@edirect/lock-core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 let server: InMemoryRedis;
@@ -88,14 +88,14 @@ describe('renewal and loss', () => {
     const lease = await client.acquire('k', { ttl: 3_000 });
     await vi.advanceTimersByTimeAsync(600_000);
     expect(lease.isHeld()).toBe(true);
-    expect(Number(await redis.call('PTTL', lease.keys.lock))).toBeGreaterThan(1_000);
+    expect(Number(await redis.call('PTTL', lockKeys('', lease.key).lock))).toBeGreaterThan(1_000);
     await lease.release();
   });
 
   it('the key deleted behind its back: the signal aborts with "deleted" at the next renewal', async () => {
     const { client, redis } = pod();
     const lease = await client.acquire('k', { ttl: 3_000 });
-    await redis.call('DEL', lease.keys.lock);
+    await redis.call('DEL', lockKeys('', lease.key).lock);
     await vi.advanceTimersByTimeAsync(1_001);
     expect(lease.signal.aborted).toBe(true);
     expect((lease.signal.reason as LockLostError).reason).toBe('deleted');

@@ -1,6 +1,6 @@
 import { InMemoryRedis } from '@edirect/lock-core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isTransient } from '../src/connection.js';
+import { isTransient } from '../src/redis/transient.js';
 import { rejection } from './contract/async.js';
 
 // Date stands still in this file, so PTTLs read exactly; timers and setImmediate stay real.

@@ -1,6 +1,6 @@
 import { InMemoryRedis, ReplyError } from '@edirect/lock-core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isTransient } from '../src/connection.js';
+import { isTransient } from '../src/redis/transient.js';
 import { scripts } from '../src/scripts/runner.js';
 import { rejection, settle } from './contract/async.js';
 

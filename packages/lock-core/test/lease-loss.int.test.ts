@@ -1,10 +1,11 @@
 import { LockClient, LockLostError } from '@edirect/lock-core';
+import { lockKeys } from '@edirect/lock-core/testing';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ownRedisServer } from '../../../test/harness/index.js';
 import { podFactory, sleep } from './clients.js';
 
-const { pod } = podFactory('loss');
+const { pod, prefix } = podFactory('loss');
 let n = 0;
 const key = () => `lease-${++n}`;
 
@@ -27,7 +28,7 @@ describe('lease loss is pushed to lease.signal', () => {
     await sleep(900);
     expect(lease.isHeld()).toBe(true);
     expect(lease.signal.aborted).toBe(false);
-    expect(await redis.pttl(lease.keys.lock)).toBeGreaterThan(0);
+    expect(await redis.pttl(lockKeys(prefix, lease.key).lock)).toBeGreaterThan(0);
     expect(await lease.release()).toBe(true);
   });
 
@@ -39,7 +40,7 @@ describe('lease loss is pushed to lease.signal', () => {
     const lease = await client.acquire(k, { ttl: 600 });
     const lossSeen = lostWithin(lease.signal);
     const deletedAt = performance.now();
-    await redis.del(lease.keys.lock);
+    await redis.del(lockKeys(prefix, lease.key).lock);
     const { err, at } = await lossSeen;
     expect(err).toBeInstanceOf(LockLostError);
     expect(err.reason).toBe('deleted');
@@ -53,7 +54,7 @@ describe('lease loss is pushed to lease.signal', () => {
     const { client, redis } = pod();
     const lease = await client.acquire(key(), { ttl: 600 });
     const lossSeen = lostWithin(lease.signal);
-    await redis.set(lease.keys.lock, 'someone-else', 'PX', 5_000);
+    await redis.set(lockKeys(prefix, lease.key).lock, 'someone-else', 'PX', 5_000);
     expect((await lossSeen).err.reason).toBe('taken');
   });
 
@@ -63,7 +64,7 @@ describe('lease loss is pushed to lease.signal', () => {
     const asked = performance.now();
     const lease = await client.acquire(key(), { ttl, autoExtend: false });
     const remaining = lease.remaining(); // read before PTTL is asked, so the comparison is fair
-    expect(remaining).toBeLessThanOrEqual(await redis.pttl(lease.keys.lock));
+    expect(remaining).toBeLessThanOrEqual(await redis.pttl(lockKeys(prefix, lease.key).lock));
     const { err, at } = await lostWithin(lease.signal);
     expect(err.reason).toBe('expired');
     expect(at - asked).toBeGreaterThanOrEqual(ttl - 10 - 2); // never before ttl - drift (timers may fire ~1 ms early)
@@ -100,7 +101,7 @@ describe('lease loss is pushed to lease.signal', () => {
     const result = await client.withLock(
       k,
       async (lease) => {
-        await redis.del(lease.keys.lock);
+        await redis.del(lockKeys(prefix, lease.key).lock);
         await new Promise<void>((resolve) =>
           lease.signal.addEventListener('abort', () => resolve(), { once: true }),
         );

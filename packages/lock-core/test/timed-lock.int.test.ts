@@ -1,8 +1,9 @@
 import { LockTimeoutError } from '@edirect/lock-core';
+import { lockKeys } from '@edirect/lock-core/testing';
 import { describe, expect, it } from 'vitest';
 import { podFactory, sleep } from './clients.js';
 
-const { pod } = podFactory('timed');
+const { pod, prefix } = podFactory('timed');
 let n = 0;
 const key = () => `job-${++n}`;
 
@@ -41,8 +42,8 @@ describe('timed lock on real Redis', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
     await expect(b.acquire(k, { waitTimeout: 0 })).rejects.toBeInstanceOf(LockTimeoutError);
     await lease.release();
-    await expect.poll(() => a.redis.llen(`${lease.keys.queue}`)).toBe(0);
-    expect(await a.redis.exists(lease.keys.lock)).toBe(0);
+    await expect.poll(() => a.redis.llen(`${lockKeys(prefix, lease.key).queue}`)).toBe(0);
+    expect(await a.redis.exists(lockKeys(prefix, lease.key).lock)).toBe(0);
   });
 
   it('an aborted signal stops the wait with its reason', async () => {
@@ -177,7 +178,7 @@ describe('timed lock on real Redis', () => {
         throw new Error('job failed');
       }),
     ).rejects.toThrow('job failed');
-    expect(await redis.exists(`${(await client.acquire(k)).keys.lock}`)).toBe(1);
+    expect(await redis.exists(`${lockKeys(prefix, (await client.acquire(k)).key).lock}`)).toBe(1);
   });
 
   it('lock(): the original callback API waits, runs, and unlock() is idempotent', async () => {

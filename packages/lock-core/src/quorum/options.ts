@@ -1,12 +1,6 @@
-import type { RedisConnection } from '../connection.js';
-import {
-  assertKnownKeys,
-  assertMs,
-  assertPlainObject,
-  assertString,
-  describe,
-} from '../internal/validate.js';
-import type { Logger } from '../options.js';
+import type { RedisConnection } from '../redis/connection.js';
+import type { Logger } from '../util/report.js';
+import { assertKnownKeys, assertMs, assertPlainObject, assertString, describe } from '../util/validate.js';
 
 export interface RedlockClientOptions {
   /**

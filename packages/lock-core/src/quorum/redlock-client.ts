@@ -1,19 +1,22 @@
 import { EventEmitter } from 'node:events';
-import type { LockClientEvents } from '../client.js';
 import { LockClosedError } from '../errors/lock-closed-error.js';
+import type { LockLostError } from '../errors/lock-lost-error.js';
 import type { LockQuorumError } from '../errors/lock-quorum-error.js';
 import { LockTimeoutError } from '../errors/lock-timeout-error.js';
-import { Alarms } from '../internal/alarms.js';
-import { assertFunction, assertKey } from '../internal/validate.js';
-import { type LockKeys, lockKeys } from '../keys.js';
 import {
   type AcquireOptions,
   type ResolvedAcquire,
   resolveAcquireOptions,
-} from '../timed/acquire-options.js';
-import { randomToken } from '../timed/key-queue.js';
-import { Lease, type LeaseHost } from '../timed/lease.js';
-import { runHolding } from '../timed/with-lease.js';
+} from '../lease/acquire-options.js';
+import { Lease, type LeaseHost } from '../lease/lease.js';
+import { runHolding } from '../lease/run-holding.js';
+import { type LockKeys, lockKeys } from '../protocol/keys.js';
+import { Alarms } from '../util/alarms.js';
+import { backoff } from '../util/backoff.js';
+import { reportBackground } from '../util/report.js';
+import { sleep } from '../util/sleep.js';
+import { randomToken } from '../util/token.js';
+import { assertFunction, assertKey } from '../util/validate.js';
 import { type RedlockClientOptions, type ResolvedRedlockOptions, resolveRedlockOptions } from './options.js';
 import { acquireOnMajority, extendOnMajority, majorityOf, type Nodes, releaseOnAll } from './steps.js';
 
@@ -37,7 +40,13 @@ export type QuorumAcquireOptions = Omit<AcquireOptions, 'waitReplicas' | 'replic
  *
  * Waiting is polling with jitter: there is no fair queue and no notification across nodes.
  */
-export class RedlockClient extends EventEmitter<LockClientEvents> {
+/** The events of a RedlockClient: as a LockClient's. */
+export interface RedlockClientEvents {
+  error: [err: unknown];
+  lost: [key: string, err: LockLostError];
+}
+
+export class RedlockClient extends EventEmitter<RedlockClientEvents> {
   readonly #o: ResolvedRedlockOptions;
   readonly #nodes: Nodes;
   readonly #leases = new Set<Lease>();
@@ -57,7 +66,7 @@ export class RedlockClient extends EventEmitter<LockClientEvents> {
     this.#leaseHost = {
       alarms: this.#alarms,
       extend: (keys, token, ttl) => extendOnMajority(this.#nodes, keys, token, ttl),
-      release: (lease) => releaseOnAll(this.#nodes, lease.keys, lease.token),
+      release: (lease) => releaseOnAll(this.#nodes, lease.redisKeys, lease.token),
       ended: (lease) => {
         this.#leases.delete(lease);
       },
@@ -104,7 +113,7 @@ export class RedlockClient extends EventEmitter<LockClientEvents> {
       const left = giveUpAt - performance.now();
       if (left <= 0) throw step ?? new LockTimeoutError(key, o.waitTimeout ?? 0);
       const pause = step ? backoff(failures++) : this.#o.retryDelay * (1 + Math.random());
-      await this.#sleep(Math.min(left, pause), o.signal);
+      await sleep(Math.min(left, pause), o.signal, this.#closing.signal);
     }
   }
 
@@ -185,38 +194,7 @@ export class RedlockClient extends EventEmitter<LockClientEvents> {
     if (this.#closed) throw new LockClosedError();
   }
 
-  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#closing.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#closing.signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
   #backgroundError(err: unknown, context: string): void {
-    if (this.listenerCount('error') > 0) {
-      this.emit('error', err);
-      return;
-    }
-    try {
-      this.#o.logger.error(
-        `[@edirect/lock-core] redlock ${context}: ${(err as Error)?.message ?? String(err)}`,
-        err,
-      );
-    } catch {
-      // A logger that throws must not turn a background failure into a crash.
-    }
+    reportBackground(this, this.#o.logger, err, `redlock ${context}`);
   }
-}
-
-/** 50 ms doubling to 2 s, with jitter, while too few nodes answer. */
-function backoff(failures: number): number {
-  const base = Math.min(2_000, 50 * 2 ** failures);
-  return Math.floor(base / 2 + Math.random() * (base / 2));
 }

@@ -1,9 +1,8 @@
-import type { RedisConnection } from '../connection.js';
 import { LockQuorumError } from '../errors/lock-quorum-error.js';
-import type { LockKeys } from '../keys.js';
-import { attemptAcquire, extendLock, releaseLock } from '../scripts/operations.js';
-import { AttemptMode, type AttemptReply } from '../timed/key-queue.js';
-import { drift } from '../timed/lease.js';
+import { drift } from '../lease/drift.js';
+import type { LockKeys } from '../protocol/keys.js';
+import type { RedisConnection } from '../redis/connection.js';
+import * as script from '../scripts/calls.js';
 import { type Answer, failures, fanOut } from './fan-out.js';
 
 /**
@@ -44,11 +43,10 @@ export async function acquireOnMajority(
   const validity = ttl - drift(ttl);
   const timeout = Math.min(nodes.timeout, validity);
   const startedAt = performance.now();
-  const won = (a: Answer<AttemptReply>) => a.kind === 'value' && a.value.acquired;
+  const won = (a: Answer<script.AcquireResult>) => a.kind === 'value' && a.value.acquired;
   const answers = await fanOut(
     n,
-    (i) =>
-      attemptAcquire(nodes.redis[i] as RedisConnection, keys, 'PUBLISH', token, ttl, AttemptMode.Try, '', ''),
+    (i) => script.acquire(nodeTarget(nodes, i), keys, { token, ttl }),
     timeout,
     // Settled early by a majority won or a majority held elsewhere; errors alone wait for the rest, so
     // that "unreachable" is told apart from "held" by every answer there is.
@@ -76,32 +74,31 @@ export async function acquireOnMajority(
 }
 
 /**
- * Resets the expiry on every node that still has `token`. 1 when a majority did; 0 (gone) or -1 (taken)
- * when the answers rule a majority out; throws a LockQuorumError when too few nodes answered to tell,
- * which the lease treats like an unreachable Redis (it retries until its local deadline).
+ * Resets the expiry on every node that still has `token`. 'extended' when a majority did; 'gone' or
+ * 'taken' when the answers rule a majority out; throws a LockQuorumError when too few nodes answered to
+ * tell, which the lease treats like an unreachable Redis (it retries until its local deadline).
  */
 export async function extendOnMajority(
   nodes: Nodes,
   keys: LockKeys,
   token: string,
   ttl: number,
-): Promise<number> {
+): Promise<script.ExtendResult> {
   const n = nodes.redis.length;
   const timeout = Math.min(nodes.timeout, ttl - drift(ttl));
-  const ok = (a: Answer<number>) => a.kind === 'value' && a.value === 1;
+  const ok = (a: Answer<script.ExtendResult>) => a.kind === 'value' && a.value === 'extended';
+  const refusedBy = (a: Answer<script.ExtendResult>) => a.kind === 'value' && a.value !== 'extended';
   const answers = await fanOut(
     n,
-    (i) => extendLock(nodes.redis[i] as RedisConnection, keys, token, ttl),
+    (i) => script.extend(nodes.redis[i] as RedisConnection, keys, { token, ttl }),
     timeout,
-    (all) =>
-      all.filter(ok).length >= nodes.needed ||
-      all.filter((a) => a.kind === 'value' && a.value !== 1).length > n - nodes.needed,
+    (all) => all.filter(ok).length >= nodes.needed || all.filter(refusedBy).length > n - nodes.needed,
   );
   const extended = answers.filter(ok).length;
-  if (extended >= nodes.needed) return 1;
-  const refused = answers.filter((a) => a.kind === 'value' && a.value !== 1);
+  if (extended >= nodes.needed) return 'extended';
+  const refused = answers.filter(refusedBy);
   if (refused.length > n - nodes.needed) {
-    return refused.some((a) => a.kind === 'value' && a.value === -1) ? -1 : 0;
+    return refused.some((a) => a.kind === 'value' && a.value === 'taken') ? 'taken' : 'gone';
   }
   const answered = answers.filter((a) => a.kind === 'value').length;
   const cause = new AggregateError(failures(answers, timeout), 'the Redis nodes that did not answer');
@@ -116,7 +113,7 @@ export async function releaseOnAll(nodes: Nodes, keys: LockKeys, token: string):
   const n = nodes.redis.length;
   const answers = await fanOut(
     n,
-    (i) => releaseLock(nodes.redis[i] as RedisConnection, keys, 'PUBLISH', token, '', ''),
+    (i) => script.release(nodeTarget(nodes, i), keys, { token }),
     nodes.timeout,
     () => false,
   );
@@ -126,4 +123,9 @@ export async function releaseOnAll(nodes: Nodes, keys: LockKeys, token: string):
     throw new LockQuorumError(keys.name, 0, nodes.needed, n, { cause });
   }
   return replies.some((r) => r.released);
+}
+
+/** Node `i` as a script target. Quorum locks have no queue, so their scripts never publish a grant. */
+function nodeTarget(nodes: Nodes, i: number): script.ScriptTarget {
+  return { redis: nodes.redis[i] as RedisConnection, publish: 'PUBLISH' };
 }

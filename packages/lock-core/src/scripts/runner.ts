@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisConnection } from '../connection.js';
+import type { RedisConnection } from '../redis/connection.js';
 import { acquireLua, extendLua, releaseLua } from './lua.generated.js';
 
 /** A Lua script with its SHA-1 computed once. */

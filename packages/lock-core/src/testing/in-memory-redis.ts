@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { RedisConnection, SubscriberConnection } from '../connection.js';
+import type { RedisConnection, SubscriberConnection } from '../redis/connection.js';
 import type { Reply } from './commands.js';
 import { connectionClosed, ReplyError, subscriberMode, wrongArity } from './errors.js';
 import type { Sink } from './pubsub.js';

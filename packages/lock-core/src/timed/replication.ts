@@ -1,11 +1,12 @@
-import type { RedisConnection } from '../connection.js';
 import { LockReplicationError } from '../errors/lock-replication-error.js';
 import { LockTimeoutError } from '../errors/lock-timeout-error.js';
-import type { LockKeys } from '../keys.js';
-import { extendLock } from '../scripts/operations.js';
-import type { ResolvedAcquire } from './acquire-options.js';
-import { type LeaseSettings, randomToken } from './key-queue.js';
-import type { Lease } from './lease.js';
+import type { ResolvedAcquire } from '../lease/acquire-options.js';
+import type { Lease } from '../lease/lease.js';
+import type { LockKeys } from '../protocol/keys.js';
+import type { RedisConnection } from '../redis/connection.js';
+import { extend } from '../scripts/calls.js';
+import { randomToken } from '../util/token.js';
+import type { LeaseSettings } from './waiter.js';
 
 /** What the `waitReplicas` paths need from the client. */
 export interface ReplicationHost {
@@ -64,15 +65,15 @@ export async function acquireReplicated(
       ? undefined
       : Math.max(1, o.waitTimeout - Math.round(performance.now() - startedAt));
   const lease = await host.waitQueued(keys, { ...o, waitTimeout: left });
-  let renewed: number;
+  let renewed: Awaited<ReturnType<typeof extend>>;
   try {
-    renewed = await extendLock(wait.redis, keys, lease.token, lease.ttl);
+    renewed = await extend(wait.redis, keys, { token: lease.token, ttl: lease.ttl });
   } catch (err) {
     await lease.release().catch(() => {});
     throw new LockReplicationError(lease.key, o.waitReplicas ?? 0, undefined, { cause: err });
   }
-  if (renewed !== 1) {
-    lease.forfeit(renewed === 0 ? 'deleted' : 'taken');
+  if (renewed !== 'extended') {
+    lease.forfeit(renewed === 'gone' ? 'deleted' : 'taken');
     throw lease.signal.reason;
   }
   await checkReplicated(host, lease, wait, o);

@@ -1,4 +1,4 @@
-import type { Lease } from './lease.js';
+import type { Lease } from '../lease/lease.js';
 
 /**
  * The original `lock()` contract: call `callback(unlock)`; `unlock()` is idempotent; a throw or a

@@ -1,7 +1,8 @@
 import { LockTimeoutError } from '../errors/lock-timeout-error.js';
-import type { ResolvedAcquire } from './acquire-options.js';
-import type { KeyQueue, LeaseSettings, Waiter } from './key-queue.js';
-import type { Lease } from './lease.js';
+import type { ResolvedAcquire } from '../lease/acquire-options.js';
+import type { Lease } from '../lease/lease.js';
+import type { KeyQueue } from './key-queue.js';
+import type { LeaseSettings, Waiter } from './waiter.js';
 
 /** A waiter the client can reach at close(). */
 export interface PendingWaiter {

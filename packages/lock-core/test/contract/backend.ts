@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LockClient, type LockClientOptions, type RedisConnection } from '@edirect/lock-core';
 import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
-import { lockKeys } from '../../src/keys.js';
+import { lockKeys } from '../../src/protocol/keys.js';
 
 /** Read-only look at the server, to check what the client left there (ioredis and InMemoryRedis both fit). */
 export interface Inspector {

@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../../../../test/harness/index.js';
-import { lockKeys } from '../../src/keys.js';
-import { attemptAcquire, quickAcquire } from '../../src/scripts/operations.js';
-import { AttemptMode } from '../../src/timed/key-queue.js';
+import { lockKeys } from '../../src/protocol/keys.js';
+import * as script from '../../src/scripts/calls.js';
 
 const { redis, prefix } = useRedis('acquire-lua');
+const redisConn = redis;
 let n = 0;
 const fresh = () => lockKeys(prefix, `k${++n}`);
 const FAR = Date.now() + 600_000;
 const entry = (token: string, ttl = 5_000, deadline = FAR, client = 'c1') =>
   `${token}|${ttl}|${deadline}|${client}`;
+/** acquire.lua's three modes: a plain try, enqueue on failure, refresh an entry in place. */
+enum AttemptMode {
+  Try,
+  Enqueue,
+  Refresh,
+}
 const attempt = (
   keys: ReturnType<typeof fresh>,
   token: string,
@@ -17,7 +23,19 @@ const attempt = (
   e = '',
   old = '',
   ttl = 5_000,
-) => attemptAcquire(redis, keys, 'PUBLISH', token, ttl, mode, e, old);
+) =>
+  script.acquire({ redis, publish: 'PUBLISH' }, keys, {
+    token,
+    ttl,
+    queue:
+      mode === AttemptMode.Enqueue
+        ? { do: 'enqueue', entry: e }
+        : mode === AttemptMode.Refresh
+          ? { do: 'refresh', entry: e, previous: old }
+          : { do: 'none' },
+  });
+const quickAcquire = (redis: typeof redisConn, keys: ReturnType<typeof fresh>, token: string, ttl: number) =>
+  script.quickAcquire(redis, keys, { token, ttl });
 
 describe('acquire.lua on real Redis', () => {
   it('takes a free lock with PX expiry and fence 1, then 2 for the next holder', async () => {

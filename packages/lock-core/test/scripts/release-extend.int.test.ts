@@ -1,8 +1,8 @@
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../../../../test/harness/index.js';
-import { lockKeys } from '../../src/keys.js';
-import { attemptAcquire, extendLock, releaseLock } from '../../src/scripts/operations.js';
-import { AttemptMode } from '../../src/timed/key-queue.js';
+import { lockKeys } from '../../src/protocol/keys.js';
+import * as script from '../../src/scripts/calls.js';
 
 const { redis, prefix } = useRedis('release-lua');
 let n = 0;
@@ -10,10 +10,13 @@ const fresh = () => lockKeys(prefix, `k${++n}`);
 const FAR = Date.now() + 600_000;
 const entry = (token: string, ttl = 5_000, deadline = FAR, client = 'c1') =>
   `${token}|${ttl}|${deadline}|${client}`;
+const target = { redis, publish: 'PUBLISH' } as const;
 const take = (keys: ReturnType<typeof fresh>, token: string) =>
-  attemptAcquire(redis, keys, 'PUBLISH', token, 5_000, AttemptMode.Try, '', '');
+  script.acquire(target, keys, { token, ttl: 5_000 });
 const release = (keys: ReturnType<typeof fresh>, token: string, requeue = '', leave = '') =>
-  releaseLock(redis, keys, 'PUBLISH', token, requeue, leave);
+  script.release(target, keys, { token, requeue, leave });
+const extendLock = (r: Redis, keys: ReturnType<typeof fresh>, token: string, ttl: number) =>
+  script.extend(r, keys, { token, ttl });
 
 async function listen(channel: string): Promise<{ heard: string[]; stop: () => void }> {
   const sub = redis.duplicate();
@@ -50,7 +53,7 @@ describe('release.lua on real Redis', () => {
     const { heard, stop } = await listen(`${keys.channel}:c2`);
     await take(keys, 'a');
     await redis.rpush(keys.queue, entry('w1', 7_000, Date.now() + 60_000, 'c2'), entry('w2'));
-    expect(await release(keys, 'a')).toEqual({ released: true, handedTo: 'w1', fence: 2 });
+    expect(await release(keys, 'a')).toEqual({ released: true, handedTo: { token: 'w1', fence: 2 } });
     expect(await redis.get(keys.lock)).toBe('w1');
     expect(await redis.pttl(keys.lock)).toBeGreaterThan(6_000);
     expect(await redis.lrange(keys.queue, 0, -1)).toEqual([entry('w2')]);
@@ -62,7 +65,7 @@ describe('release.lua on real Redis', () => {
     const keys = fresh();
     await take(keys, 'a');
     await redis.rpush(keys.queue, entry('dead', 5_000, Date.now() - 10), entry('live'));
-    expect(await release(keys, 'a')).toMatchObject({ released: true, handedTo: 'live' });
+    expect(await release(keys, 'a')).toMatchObject({ released: true, handedTo: { token: 'live' } });
   });
 
   it('frees the lock when every queued waiter is stale', async () => {
@@ -77,7 +80,7 @@ describe('release.lua on real Redis', () => {
     const keys = fresh();
     await take(keys, 'a');
     await redis.rpush(keys.queue, entry('other'));
-    expect(await release(keys, 'a', entry('mine'))).toMatchObject({ handedTo: 'other' });
+    expect(await release(keys, 'a', entry('mine'))).toMatchObject({ handedTo: { token: 'other' } });
     expect(await redis.lrange(keys.queue, 0, -1)).toEqual([entry('mine')]);
   });
 
@@ -85,7 +88,10 @@ describe('release.lua on real Redis', () => {
     const keys = fresh();
     const { heard, stop } = await listen(`${keys.channel}:c1`);
     await take(keys, 'a');
-    expect(await release(keys, 'a', entry('mine'))).toEqual({ released: true, handedTo: 'mine', fence: 2 });
+    expect(await release(keys, 'a', entry('mine'))).toEqual({
+      released: true,
+      handedTo: { token: 'mine', fence: 2 },
+    });
     expect(await redis.get(keys.lock)).toBe('mine');
     await new Promise((r) => setTimeout(r, 50));
     expect(heard).toEqual([]);
@@ -105,7 +111,10 @@ describe('release.lua on real Redis', () => {
     const keys = fresh();
     await redis.set(keys.lock, 'w1', 'PX', 5_000);
     await redis.rpush(keys.queue, entry('w2'));
-    expect(await release(keys, 'w1', '', entry('w1'))).toMatchObject({ released: true, handedTo: 'w2' });
+    expect(await release(keys, 'w1', '', entry('w1'))).toMatchObject({
+      released: true,
+      handedTo: { token: 'w2' },
+    });
   });
 });
 
@@ -113,15 +122,15 @@ describe('extend.lua on real Redis', () => {
   it('extends the holder’s lock', async () => {
     const keys = fresh();
     await take(keys, 'a');
-    expect(await extendLock(redis, keys, 'a', 20_000)).toBe(1);
+    expect(await extendLock(redis, keys, 'a', 20_000)).toBe('extended');
     expect(await redis.pttl(keys.lock)).toBeGreaterThan(19_000);
   });
 
-  it('says 0 when the key is gone and -1 when another holder has it, changing nothing', async () => {
+  it('says gone when the key is gone and taken when another holder has it, changing nothing', async () => {
     const keys = fresh();
-    expect(await extendLock(redis, keys, 'a', 20_000)).toBe(0);
+    expect(await extendLock(redis, keys, 'a', 20_000)).toBe('gone');
     await take(keys, 'b');
-    expect(await extendLock(redis, keys, 'a', 20_000)).toBe(-1);
+    expect(await extendLock(redis, keys, 'a', 20_000)).toBe('taken');
     expect(await redis.pttl(keys.lock)).toBeLessThanOrEqual(5_000);
   });
 });

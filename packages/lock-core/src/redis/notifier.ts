@@ -1,5 +1,5 @@
-import type { RedisConnection } from '../connection.js';
-import { isCluster } from '../options.js';
+import type { RedisConnection } from './connection.js';
+import { isCluster } from './topology.js';
 
 type Handler = (message: string) => void;
 

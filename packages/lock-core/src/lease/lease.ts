@@ -1,21 +1,18 @@
-import { isTransient } from '../connection.js';
 import { LockLostError, type LockLostReason } from '../errors/lock-lost-error.js';
 import { LockNotHeldError } from '../errors/lock-not-held-error.js';
-import type { Alarm, Alarms } from '../internal/alarms.js';
-import { assertMs } from '../internal/validate.js';
-import type { LockKeys } from '../keys.js';
-
-/** Margin kept off every lease so the local deadline falls before Redis's expiry (as redlock: 1% + 2 ms). */
-export function drift(ttl: number): number {
-  return Math.floor(ttl * 0.01) + 2;
-}
+import type { LockKeys } from '../protocol/keys.js';
+import { isTransient } from '../redis/transient.js';
+import type { ExtendResult } from '../scripts/calls.js';
+import type { Alarm, Alarms } from '../util/alarms.js';
+import { assertMs } from '../util/validate.js';
+import { drift } from './drift.js';
 
 /** What a lease needs from the client that made it. */
 export interface LeaseHost {
   /** The client's shared timer for deadlines and renewals (stopped by its close()). */
   readonly alarms: Alarms;
-  /** Runs extend.lua: 1 extended, 0 key gone, -1 another holder. */
-  extend(keys: LockKeys, token: string, ttl: number): Promise<number>;
+  /** Resets the lease's expiry in Redis to `ttl` if it still holds the lock. */
+  extend(keys: LockKeys, token: string, ttl: number): Promise<ExtendResult>;
   /** Runs release.lua for this lease (the key's queue decides whether to hand on locally). */
   release(lease: Lease): Promise<boolean>;
   /** The lease stopped being held, by release or loss (the key's queue may serve its next waiter). */
@@ -48,8 +45,8 @@ export class Lease implements AsyncDisposable {
   readonly key: string;
   /** Strictly increasing across holders of this key: give it to the resource so it can refuse stale writers. */
   readonly fence: number;
-  /** @internal */
-  readonly keys: LockKeys;
+  /** @internal the lock's keys in Redis. */
+  readonly redisKeys: LockKeys;
   /** @internal the value in Redis that says this lease holds the key. */
   readonly token: string;
 
@@ -70,7 +67,7 @@ export class Lease implements AsyncDisposable {
   constructor(host: LeaseHost, init: LeaseInit) {
     this.#host = host;
     this.#init = init;
-    this.keys = init.keys;
+    this.redisKeys = init.keys;
     this.key = init.keys.name;
     this.token = init.token;
     this.fence = init.fence;
@@ -133,15 +130,15 @@ export class Lease implements AsyncDisposable {
     assertMs(ttl, 'ttl');
     if (!this.isHeld()) throw new LockNotHeldError(this.key);
     const sentAt = performance.now();
-    const result = await this.#host.extend(this.keys, this.token, ttl);
-    if (result === 1) {
+    const result = await this.#host.extend(this.redisKeys, this.token, ttl);
+    if (result === 'extended') {
       if (this.#ended) return;
       this.#ttl = ttl;
       this.#deadline = Math.max(this.#deadline, sentAt + this.#validFor(ttl));
       this.#armDeadline();
       return;
     }
-    const err = new LockLostError(this.key, result === 0 ? 'deleted' : 'taken');
+    const err = new LockLostError(this.key, result === 'gone' ? 'deleted' : 'taken');
     this.#lose(err);
     throw err;
   }

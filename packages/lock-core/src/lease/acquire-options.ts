@@ -6,7 +6,7 @@ import {
   assertPlainObject,
   assertSignal,
   describe,
-} from '../internal/validate.js';
+} from '../util/validate.js';
 
 export interface AcquireOptions {
   /** Lease time, ms (default: the client's `ttl`, 30 s). */

@@ -1,0 +1,66 @@
+import { type QueueEntry, queueEntry } from '../protocol/entry.js';
+import { randomToken } from '../util/token.js';
+
+export interface SeatEntry extends QueueEntry {
+  /** performance.now() when the call that first queued this token was sent: no grant can predate it. */
+  readonly queuedAt: number;
+}
+
+/** An entry stays live for three missed polls, and 2 s of slack, before other processes skip it as dead. */
+const MISSED_POLLS = 3;
+const SLACK_MS = 2_000;
+
+/**
+ * A process's one place in a lock's Redis queue, shared by all its local waiters for that lock: the entry
+ * it has queued (or is about to), refreshed in place by every poll so it keeps its position.
+ */
+export class Seat {
+  #current: SeatEntry | null = null;
+
+  constructor(
+    private readonly clientTag: string,
+    /** How often the waiting head polls; sets how long its entry stays live. */
+    public pollPeriod: number,
+    /** The owner lease queues with the instance id; timed locks draw a token per entry. */
+    readonly fixedToken?: string,
+  ) {}
+
+  /** The entry queued in Redis, if any. */
+  get current(): SeatEntry | null {
+    return this.#current;
+  }
+
+  get taken(): boolean {
+    return this.#current !== null;
+  }
+
+  /**
+   * The entry to queue now: the current one refreshed (same token, ttl and queue time, a later liveness
+   * deadline), or a new one for `ttl`. It becomes current before it is sent, since its grant may arrive
+   * before the reply.
+   */
+  take(ttl: number): SeatEntry {
+    const previous = this.#current;
+    this.#current = previous
+      ? this.#entry(previous.token, previous.ttl, previous.queuedAt)
+      : this.#entry(this.fixedToken ?? randomToken(), ttl, performance.now());
+    return this.#current;
+  }
+
+  /** An entry for a plain attempt, which queues nothing. */
+  draft(ttl: number): SeatEntry {
+    return this.#entry(this.fixedToken ?? randomToken(), ttl, performance.now());
+  }
+
+  /** Forgets the current entry (granted, or about to be withdrawn) and returns it. */
+  clear(): SeatEntry | null {
+    const entry = this.#current;
+    this.#current = null;
+    return entry;
+  }
+
+  #entry(token: string, ttl: number, queuedAt: number): SeatEntry {
+    const deadline = Date.now() + this.pollPeriod * MISSED_POLLS + SLACK_MS;
+    return { ...queueEntry(token, ttl, deadline, this.clientTag), queuedAt };
+  }
+}

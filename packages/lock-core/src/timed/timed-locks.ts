@@ -1,0 +1,241 @@
+import { LockClosedError } from '../errors/lock-closed-error.js';
+import type { LockLostError } from '../errors/lock-lost-error.js';
+import { LockTimeoutError } from '../errors/lock-timeout-error.js';
+import { type ResolvedAcquire, resolveAcquireOptions } from '../lease/acquire-options.js';
+import { Lease, type LeaseHost } from '../lease/lease.js';
+import { runHolding } from '../lease/run-holding.js';
+import type { ResolvedOptions } from '../options.js';
+import { grantChannel } from '../protocol/channels.js';
+import { type LockKeys, lockKeyOf, lockKeys } from '../protocol/keys.js';
+import { Notifier } from '../redis/notifier.js';
+import * as script from '../scripts/calls.js';
+import type { Alarms } from '../util/alarms.js';
+import { randomTag, randomToken } from '../util/token.js';
+import { KeyQueue, type QueueHost } from './key-queue.js';
+import { acquireFirst } from './quick-path.js';
+import { acquireReplicated, type ReplicationHost, tryReplicated, withWait } from './replication.js';
+import { runWithUnlock } from './run-with-unlock.js';
+import { type PendingWaiter, waitInQueue } from './wait.js';
+import type { LeaseSettings } from './waiter.js';
+
+/** Idle key queues kept for reuse before a sweep (see `#idle`). */
+const IDLE_QUEUES_KEPT = 1_024;
+
+/** What the timed locks need from the client that owns them. */
+export interface TimedHost {
+  readonly options: ResolvedOptions;
+  readonly alarms: Alarms;
+  readonly closed: boolean;
+  report(err: unknown, context: string): void;
+  lost(key: string, err: LockLostError): void;
+}
+
+/**
+ * The timed locks of one client: a key queue per lock key (its local waiters, its holder, its place in
+ * the Redis queue), the leases it handed out, and the one subscriber connection grants arrive on.
+ */
+export class TimedLocks {
+  /** Per lock key: its local waiters and holder; kept while idle, up to a bound (see `#idle`). */
+  readonly #queues = new Map<string, KeyQueue>();
+  #sweepAt = IDLE_QUEUES_KEPT;
+  readonly #leases = new Set<Lease>();
+  readonly #waiters = new Set<PendingWaiter>();
+  readonly notifier: Notifier;
+  readonly scripts: script.ScriptTarget;
+  readonly #leaseHost: LeaseHost;
+  readonly #queueHost: QueueHost;
+  readonly #replication: ReplicationHost;
+  readonly #clientTag = randomTag();
+
+  constructor(private readonly host: TimedHost) {
+    const o = host.options;
+    // Sharded pub/sub keeps a release's message on the lock's own shard instead of every Cluster node.
+    const sharded = o.pubsub === 'sharded';
+    this.scripts = { redis: o.redis, publish: sharded ? 'SPUBLISH' : 'PUBLISH' };
+    this.notifier = new Notifier(
+      o.redis,
+      (err) => host.report(err, 'subscriber connection'),
+      () => {
+        for (const queue of this.#queues.values()) queue.kick();
+      },
+      sharded,
+    );
+    this.#leaseHost = {
+      alarms: host.alarms,
+      extend: (keys, token, ttl) => script.extend(o.redis, keys, { token, ttl }),
+      release: (lease) => {
+        const queue = this.#queues.get(lease.redisKeys.lock);
+        if (queue) return queue.release(lease);
+        return script.release(this.scripts, lease.redisKeys, { token: lease.token }).then((r) => r.released);
+      },
+      ended: (lease) => {
+        this.#leases.delete(lease);
+        this.#queues.get(lease.redisKeys.lock)?.ended(lease);
+      },
+      lost: (lease, err) => host.lost(lease.key, err),
+      backgroundError: (err, context) => host.report(err, context),
+    };
+    this.#queueHost = {
+      get closed() {
+        return host.closed;
+      },
+      clientTag: this.#clientTag,
+      notifier: this.notifier,
+      scripts: this.scripts,
+      newLease: (keys, token, fence, ttl, startedAt, s) =>
+        this.newLease(keys, token, fence, ttl, startedAt, s),
+      report: (err, context) => host.report(err, context),
+      idle: (queue) => this.#idle(queue),
+    };
+    this.#replication = {
+      redis: o.redis,
+      hasQueue: (keys) => this.#queues.get(keys.lock)?.isIdle === false,
+      tryOnce: (keys, token, ttl, settings, redis) => this.#tryOnce(keys, token, ttl, settings, redis),
+      waitQueued: (keys, opts) => this.wait(this.queueFor(keys), opts, settingsOf(opts)),
+      backgroundError: (err, context) => host.report(err, context),
+    };
+  }
+
+  /** The original `lock()`: waits, then runs `callback(unlock)`; failures are reported, never thrown. */
+  lock(key: string, callback: (unlock: () => void) => unknown, ttl: number): void {
+    this.acquire(key, { ttl, autoExtend: false }).then(
+      (lease) => runWithUnlock(lease, callback, (err, context) => this.host.report(err, context)),
+      (err) => {
+        if (!this.host.closed) this.host.report(err, `waiting for lock "${key}"`);
+      },
+    );
+  }
+
+  async acquire(key: string, options: unknown): Promise<Lease> {
+    const o = resolveAcquireOptions(options, this.host.options.ttl, true);
+    this.#assertOpen();
+    // A key taken before has its queue still (kept while idle): its keys are built already.
+    const known = this.#queues.get(lockKeyOf(this.host.options.keyPrefix, key));
+    const keys = known?.keys ?? lockKeys(this.host.options.keyPrefix, key);
+    if (o.waitReplicas) return acquireReplicated(this.#replication, keys, o);
+    // A key this client waited for lately is still subscribed: a contended key. Its queue enqueues on the
+    // first attempt, one round trip, so a plain try first would only add one.
+    const contended =
+      !this.notifier.isIdle &&
+      this.notifier.isSubscribed(known?.grantChannel ?? grantChannel(keys, this.#clientTag));
+    if (contended || (known && !known.isIdle) || o.signal?.aborted || o.waitTimeout === 0) {
+      return this.wait(known ?? this.queueFor(keys), o, settingsOf(o));
+    }
+    return acquireFirst(known ?? this.queueFor(keys), o, {
+      redis: this.scripts.redis,
+      closed: () => this.host.closed,
+      newLease: (token, fence, sentAt) => this.newLease(keys, token, fence, o.ttl, sentAt, settingsOf(o)),
+      wait: (queue, left) =>
+        waitInQueue(queue, { ...o, waitTimeout: left }, settingsOf(o), this.#waiters, true),
+    });
+  }
+
+  async tryAcquire(key: string, options: unknown): Promise<Lease | null> {
+    const o = resolveAcquireOptions(options, this.host.options.ttl, false);
+    this.#assertOpen();
+    const keys = lockKeys(this.host.options.keyPrefix, key);
+    if (o.waitReplicas) return tryReplicated(this.#replication, keys, o, withWait(this.scripts.redis, o));
+    return this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o));
+  }
+
+  async withLock<T>(key: string, fn: (lease: Lease) => T | Promise<T>, options: unknown): Promise<T> {
+    const lease = await this.acquire(key, options);
+    return runHolding(lease, fn, (err, context) => this.host.report(err, context));
+  }
+
+  /** Waits in `queue` (one attempt when `waitTimeout` is 0). */
+  wait(queue: KeyQueue, o: ResolvedAcquire, settings: LeaseSettings): Promise<Lease> {
+    const { signal, waitTimeout } = o;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (waitTimeout === 0) {
+      return this.#tryOnce(queue.keys, randomToken(), o.ttl, settings).then((lease) => {
+        if (!lease) throw new LockTimeoutError(queue.keys.name, 0);
+        return lease;
+      });
+    }
+    return waitInQueue(queue, o, settings, this.#waiters);
+  }
+
+  /** The queue of `keys`, made if needed (the owner lease's queue takes a fixed token and its own period). */
+  queueFor(keys: LockKeys, pollPeriod = this.host.options.fallbackPoll, fixedToken?: string): KeyQueue {
+    let queue = this.#queues.get(keys.lock);
+    if (!queue) {
+      queue = new KeyQueue(this.#queueHost, keys, pollPeriod, fixedToken);
+      this.#queues.set(keys.lock, queue);
+    } else {
+      // The owner lease's queue serves isLockOwner() (fallbackPoll) and elect() (retryPeriod) in turn.
+      queue.setPollPeriod(pollPeriod);
+    }
+    return queue;
+  }
+
+  queueOf(keys: LockKeys): KeyQueue | undefined {
+    return this.#queues.get(keys.lock);
+  }
+
+  newLease(
+    keys: LockKeys,
+    token: string,
+    fence: number,
+    ttl: number,
+    startedAt: number,
+    s: LeaseSettings,
+  ): Lease {
+    const lease = new Lease(this.#leaseHost, { keys, token, fence, ttl, startedAt, ...s });
+    this.#leases.add(lease);
+    return lease;
+  }
+
+  /** close(), first: every waiter gives up with `err`. */
+  rejectWaiters(err: unknown): void {
+    for (const { queue, waiter } of [...this.#waiters]) {
+      queue.leave(waiter);
+      waiter.reject(err);
+    }
+  }
+
+  /** close(), then: every lease is released, every queue emptied and its withdrawals answered. */
+  async releaseAll(err: unknown): Promise<void> {
+    await Promise.all(
+      [...this.#leases].map((lease) => lease.release().catch((e) => this.host.report(e, 'closing'))),
+    );
+    // A snapshot: failAll() may idle a queue, and an idle queue may be swept from the map.
+    const queues = [...this.#queues.values()];
+    for (const queue of queues) queue.failAll(err);
+    await Promise.all(queues.map((queue) => queue.drain()));
+    await this.notifier.close();
+  }
+
+  async #tryOnce(
+    keys: LockKeys,
+    token: string,
+    ttl: number,
+    settings: LeaseSettings,
+    redis = this.scripts.redis,
+  ): Promise<Lease | null> {
+    const sentAt = performance.now();
+    const reply = await script.acquire({ redis, publish: this.scripts.publish }, keys, { token, ttl });
+    if (!reply.acquired) return null;
+    return this.newLease(keys, token, reply.fence, ttl, sentAt, settings);
+  }
+
+  #idle(queue: KeyQueue): void {
+    if (this.#queues.get(queue.keys.lock) !== queue) return;
+    this.notifier.unlisten(queue.grantChannel);
+    // The queue stays for the key's next acquisition (a key is usually taken again and again, and building
+    // a queue per acquisition showed in the uncontended benchmark); idle ones are swept once the map has
+    // grown past a bound that doubles with the keys in use.
+    if (this.#queues.size > this.#sweepAt) {
+      for (const [lock, q] of this.#queues) if (q.canForget) this.#queues.delete(lock);
+      this.#sweepAt = Math.max(IDLE_QUEUES_KEPT, 2 * this.#queues.size);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.host.closed) throw new LockClosedError();
+  }
+}
+
+export function settingsOf(o: ResolvedAcquire): LeaseSettings {
+  return { autoExtend: o.autoExtend, maxHold: o.maxHold };
+}
