@@ -1,7 +1,7 @@
 import { LockLostError } from '../errors/lock-lost-error.js';
 import type { Lease } from '../lease/lease.js';
 import { aborted, sleep } from '../util/sleep.js';
-import type { ResolvedElect, Term } from './elect-options.js';
+import type { ResolvedElect } from './elect-options.js';
 
 /** What an election needs from the client. */
 export interface ElectionHost {

@@ -1,33 +1,16 @@
 import type { Lease } from '../lease/lease.js';
 import { grantChannel, parseGrant } from '../protocol/channels.js';
 import type { LockKeys } from '../protocol/keys.js';
-import type { Notifier } from '../redis/notifier.js';
 import { isTransient } from '../redis/transient.js';
 import * as script from '../scripts/calls.js';
 import { backoff } from '../util/backoff.js';
+import { InFlight } from '../util/in-flight.js';
 import { Nap } from '../util/sleep.js';
-import { Seat } from './seat.js';
-import { freshEnough, type LeaseSettings, type Waiter } from './waiter.js';
-
-/** What a key queue needs from the client. */
-export interface QueueHost {
-  readonly closed: boolean;
-  /** This client's id in queue entries: grants for it arrive on `<channel>:<clientTag>`. */
-  readonly clientTag: string;
-  readonly notifier: Notifier;
-  readonly scripts: script.ScriptTarget;
-  newLease(
-    keys: LockKeys,
-    token: string,
-    fence: number,
-    ttl: number,
-    startedAt: number,
-    s: LeaseSettings,
-  ): Lease;
-  report(err: unknown, context: string): void;
-  /** The queue has nothing left to do: the client may forget it. */
-  idle(queue: KeyQueue): void;
-}
+import { Handover } from './handover.js';
+import { LocalLine } from './local-line.js';
+import type { QueueHost } from './queue-host.js';
+import { type Attempt, Seat } from './seat.js';
+import { freshEnough, type Waiter } from './waiter.js';
 
 /**
  * This client's waiters for one lock, in FIFO order. Only the head talks to Redis: it queues one entry
@@ -39,11 +22,10 @@ export interface QueueHost {
 export class KeyQueue {
   /** The lease of this client that holds the lock now, if any. */
   #holder: Lease | null = null;
-  readonly #waiters: Waiter[] = [];
+  readonly #line = new LocalLine();
   readonly #seat: Seat;
   #pumping = false;
-  /** A grant is being confirmed with a renewal before anyone here may rely on it. */
-  #confirming = false;
+  readonly #handover: Handover;
   /** A caller is trying the lock outside the queue (the quick path): everyone else waits for its outcome. */
   #trying = false;
   /** The caller just tried the lock and found it held: subscribe and queue up without another try. */
@@ -54,7 +36,7 @@ export class KeyQueue {
   /** Told the holder's id after each failed attempt (elections report the leader with it). */
   onHolder: ((holder: string) => void) | null = null;
   /** Background withdrawals and hand-ons still in flight; close() waits for them. */
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #inFlight: InFlight;
 
   constructor(
     private readonly host: QueueHost,
@@ -66,6 +48,17 @@ export class KeyQueue {
   ) {
     this.grantChannel = grantChannel(keys, host.clientTag);
     this.#seat = new Seat(host.clientTag, pollPeriod, fixedToken);
+    this.#inFlight = new InFlight((err, context) => host.report(err, context));
+    this.#handover = new Handover({
+      keys,
+      host,
+      line: this.#line,
+      hold: (lease) => {
+        this.#holder = lease;
+      },
+      passOn: (token) => this.#releaseToken(token),
+      kick: () => this.kick(),
+    });
   }
 
   get holder(): Lease | null {
@@ -74,12 +67,12 @@ export class KeyQueue {
 
   get isIdle(): boolean {
     return (
-      this.#waiters.length === 0 &&
+      this.#line.length === 0 &&
       !this.#seat.taken &&
       !this.#holder &&
       !this.#pumping &&
       !this.#trying &&
-      !this.#confirming
+      !this.#handover.confirming
     );
   }
 
@@ -94,21 +87,18 @@ export class KeyQueue {
   }
 
   join(waiter: Waiter, first = false): void {
-    if (first) this.#waiters.unshift(waiter);
-    else this.#waiters.push(waiter);
+    this.#line.join(waiter, first);
     this.kick();
   }
 
   /** A waiter gave up (timeout, abort, close). The last one to go takes the Redis entry with it. */
   leave(waiter: Waiter): void {
-    const at = this.#waiters.indexOf(waiter);
-    if (at >= 0) this.#waiters.splice(at, 1);
-    if (this.#waiters.length === 0) this.kick();
+    if (this.#line.leave(waiter)) this.kick();
   }
 
   /** Rejects every waiter (on close or a permanent error). */
   failAll(err: unknown): void {
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(err);
+    this.#line.rejectAll(err);
     this.kick();
   }
 
@@ -126,7 +116,7 @@ export class KeyQueue {
 
   /** Releases a lease of this key, handing the lock to the next local waiter when Redis says it is next. */
   async release(lease: Lease): Promise<boolean> {
-    const next = this.#waiters[0];
+    const next = this.#line.head;
     const requeue =
       this.#holder === lease && next && !this.#seat.taken && this.host.notifier.isListening(this.grantChannel)
         ? this.#seat.take(next.ttl)
@@ -144,7 +134,7 @@ export class KeyQueue {
     const to = reply.handedTo;
     if (requeue && to && to.token === requeue.token && this.#seat.current === requeue) {
       this.#seat.clear();
-      this.#handOut(requeue.token, to.fence, requeue.ttl, sentAt);
+      this.#handover.give(requeue.token, to.fence, requeue.ttl, sentAt);
     } else {
       this.kick();
     }
@@ -158,9 +148,13 @@ export class KeyQueue {
    */
   adopt(fence: number, ttl: number, startedAt: number, keeper: () => Lease): void {
     const entry = this.#seat.clear();
-    if (entry) this.#track(script.withdraw(this.host.scripts, this.keys, entry.element), 'withdrawing from');
-    if (this.#waiters.length > 0) {
-      this.#handOut(this.#seat.fixedToken ?? '', fence, ttl, startedAt);
+    if (entry)
+      this.#inFlight.track(
+        script.withdraw(this.host.scripts, this.keys, entry.element),
+        `withdrawing from lock "${this.keys.name}"`,
+      );
+    if (this.#line.length > 0) {
+      this.#handover.give(this.#seat.fixedToken ?? '', fence, ttl, startedAt);
       this.kick();
     } else {
       this.#holder = keeper();
@@ -177,14 +171,14 @@ export class KeyQueue {
   /** Something changed (a waiter came or went, a lease ended, Redis came back): act on it now. */
   kick(): void {
     if (this.#nap.wake()) return;
-    if (this.#pumping || this.#holder || this.#confirming || this.#trying) return;
-    if (this.#waiters.length > 0) void this.#pump();
+    if (this.#pumping || this.#holder || this.#handover.confirming || this.#trying) return;
+    if (this.#line.length > 0) void this.#pump();
     else this.#settle();
   }
 
   /** Resolves once every background withdrawal or hand-on has been answered. */
-  async drain(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  drain(): Promise<void> {
+    return this.#inFlight.drain();
   }
 
   readonly #onGrantMessage = (message: string): void => this.#onGrant(message);
@@ -204,45 +198,25 @@ export class KeyQueue {
     // The grant came after the entry was queued, so Redis expires it no sooner than queuedAt + ttl: a safe
     // base for the local deadline (the time the message was read is not: this process may have been
     // paused with it unread). After a long wait too little of that is left, so renew first.
-    const head = this.#waiters[0];
+    const head = this.#line.head;
     if (head && freshEnough(head, entry.ttl, entry.queuedAt, receivedAt)) {
-      this.#handOut(token, fence, entry.ttl, entry.queuedAt);
+      this.#handover.give(token, fence, entry.ttl, entry.queuedAt);
       this.kick();
     } else {
-      void this.#confirm(token, fence, entry.ttl);
+      void this.#handover.confirm(token, fence, entry.ttl);
     }
-  }
-
-  /** Renews a grant before handing it out: a lease starts from a renewal we sent, never from a guess. */
-  async #confirm(token: string, fence: number, ttl: number): Promise<void> {
-    this.#confirming = true;
-    const sentAt = performance.now();
-    let result: script.ExtendResult | undefined;
-    try {
-      result = await script.extend(this.host.scripts.redis, this.keys, { token, ttl });
-    } catch (err) {
-      this.host.report(err, `confirming lock "${this.keys.name}"`);
-      this.#releaseToken(token);
-    } finally {
-      this.#confirming = false;
-    }
-    if (result === 'extended') this.#handOut(token, fence, ttl, sentAt);
-    this.kick();
   }
 
   async #pump(): Promise<void> {
     this.#pumping = true;
     let failures = 0;
     try {
-      while (!this.host.closed && !this.#holder && !this.#confirming && this.#waiters.length > 0) {
-        const head = this.#waiters[0] as Waiter;
-        const previous = this.#seat.current;
+      while (!this.host.closed && !this.#holder && !this.#handover.confirming && this.#line.length > 0) {
+        const head = this.#line.head as Waiter;
         // A subscription still lingering from the last wait serves at once: queue up on the first attempt.
         const listening = this.host.notifier.resume(this.grantChannel, this.#onGrantMessage);
-        const queueing = previous !== null || listening;
-        // Taken before sending: the grant may arrive on the subscriber before the reply arrives here.
-        const entry = queueing ? this.#seat.take(head.ttl) : this.#seat.draft(head.ttl);
-        const sentAt = performance.now();
+        const queueing = this.#seat.taken || listening;
+        let sent: Attempt;
         let reply: script.AcquireResult;
         try {
           if (!queueing && this.#tried) {
@@ -251,15 +225,8 @@ export class KeyQueue {
             await this.host.notifier.listen(this.grantChannel, this.#onGrantMessage);
             continue;
           }
-          reply = await script.acquire(this.host.scripts, this.keys, {
-            token: entry.token,
-            ttl: entry.ttl,
-            queue: !queueing
-              ? { do: 'none' }
-              : previous
-                ? { do: 'refresh', entry: entry.element, previous: previous.element }
-                : { do: 'enqueue', entry: entry.element },
-          });
+          sent = this.#seat.attempt(this.host.scripts, this.keys, head.ttl, queueing);
+          reply = await sent.reply;
           if (!queueing && !reply.acquired) {
             await this.host.notifier.listen(this.grantChannel, this.#onGrantMessage);
           }
@@ -273,10 +240,10 @@ export class KeyQueue {
           await this.#nap.take(backoff(failures++));
           continue;
         }
-        if (this.#holder || this.#confirming) break; // the grant came by message while the attempt was out
+        if (this.#holder || this.#handover.confirming) break; // the grant came by message while the attempt was out
         if (reply.acquired) {
-          if (this.#seat.current === entry) this.#seat.clear();
-          this.#handOut(entry.token, reply.fence, entry.ttl, sentAt);
+          if (this.#seat.current === sent.entry) this.#seat.clear();
+          this.#handover.give(sent.entry.token, reply.fence, sent.entry.ttl, sent.sentAt);
           break;
         }
         this.onHolder?.(reply.holder);
@@ -290,29 +257,14 @@ export class KeyQueue {
     else this.kick();
   }
 
-  #handOut(token: string, fence: number, ttl: number, startedAt: number): void {
-    const waiter = this.#waiters.shift();
-    if (!waiter) {
-      this.#releaseToken(token);
-      return;
-    }
-    const lease = this.host.newLease(this.keys, token, fence, ttl, startedAt, waiter.settings);
-    this.#holder = lease;
-    waiter.resolve(lease);
-    if (waiter.ttl !== ttl) {
-      // The entry was queued for an earlier head with another ttl: bring the lease to the ttl asked for.
-      lease.extend(waiter.ttl).catch((err) => this.host.report(err, `extending lock "${this.keys.name}"`));
-    }
-  }
-
   /** With no waiter left here, withdraw the Redis entry (releasing a grant that raced the withdrawal). */
   #settle(): void {
-    if (this.#waiters.length > 0 || this.#pumping) return;
+    if (this.#line.length > 0 || this.#pumping) return;
     const entry = this.#seat.clear();
     if (entry) {
-      this.#track(
+      this.#inFlight.track(
         script.release(this.host.scripts, this.keys, { token: entry.token, leave: entry.element }),
-        'leaving the queue of',
+        `leaving the queue of lock "${this.keys.name}"`,
       );
     }
     if (this.isIdle) {
@@ -320,18 +272,14 @@ export class KeyQueue {
       // and a stopped election's callback must not be kept alive (each campaign sets its own).
       this.#tried = false;
       this.onHolder = null;
-      this.host.idle(this);
+      this.host.idle(this.keys);
     }
   }
 
   #releaseToken(token: string): void {
-    this.#track(script.release(this.host.scripts, this.keys, { token }), 'passing on');
-  }
-
-  #track(op: Promise<unknown>, what: string): void {
-    const done = op
-      .catch((err) => this.host.report(err, `${what} lock "${this.keys.name}"`))
-      .finally(() => this.#inFlight.delete(done));
-    this.#inFlight.add(done);
+    this.#inFlight.track(
+      script.release(this.host.scripts, this.keys, { token }),
+      `passing on lock "${this.keys.name}"`,
+    );
   }
 }

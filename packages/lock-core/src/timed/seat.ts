@@ -1,9 +1,19 @@
 import { type QueueEntry, queueEntry } from '../protocol/entry.js';
+import type { LockKeys } from '../protocol/keys.js';
+import { type AcquireResult, acquire, type ScriptTarget } from '../scripts/calls.js';
 import { randomToken } from '../util/token.js';
 
 export interface SeatEntry extends QueueEntry {
   /** performance.now() when the call that first queued this token was sent: no grant can predate it. */
   readonly queuedAt: number;
+}
+
+/** One acquire.lua call on behalf of a seat. */
+export interface Attempt {
+  readonly entry: SeatEntry;
+  /** performance.now() when it was sent. */
+  readonly sentAt: number;
+  readonly reply: Promise<AcquireResult>;
 }
 
 /** An entry stays live for three missed polls, and 2 s of slack, before other processes skip it as dead. */
@@ -50,6 +60,26 @@ export class Seat {
   /** An entry for a plain attempt, which queues nothing. */
   draft(ttl: number): SeatEntry {
     return this.#entry(this.fixedToken ?? randomToken(), ttl, performance.now());
+  }
+
+  /**
+   * Tries the lock for the local head (`ttl`). `queueing`: on failure this seat's entry is queued (or, if
+   * it already is, refreshed in place, keeping its position); otherwise a plain try that queues nothing.
+   */
+  attempt(target: ScriptTarget, keys: LockKeys, ttl: number, queueing: boolean): Attempt {
+    const previous = this.#current;
+    const entry = queueing ? this.take(ttl) : this.draft(ttl);
+    const sentAt = performance.now();
+    const reply = acquire(target, keys, {
+      token: entry.token,
+      ttl: entry.ttl,
+      queue: !queueing
+        ? { do: 'none' }
+        : previous
+          ? { do: 'refresh', entry: entry.element, previous: previous.element }
+          : { do: 'enqueue', entry: entry.element },
+    });
+    return { entry, sentAt, reply };
   }
 
   /** Forgets the current entry (granted, or about to be withdrawn) and returns it. */

@@ -11,7 +11,8 @@ import { Notifier } from '../redis/notifier.js';
 import * as script from '../scripts/calls.js';
 import type { Alarms } from '../util/alarms.js';
 import { randomTag, randomToken } from '../util/token.js';
-import { KeyQueue, type QueueHost } from './key-queue.js';
+import { KeyQueue } from './key-queue.js';
+import type { QueueHost } from './queue-host.js';
 import { acquireFirst } from './quick-path.js';
 import { acquireReplicated, type ReplicationHost, tryReplicated, withWait } from './replication.js';
 import { runWithUnlock } from './run-with-unlock.js';
@@ -85,7 +86,7 @@ export class TimedLocks {
       newLease: (keys, token, fence, ttl, startedAt, s) =>
         this.newLease(keys, token, fence, ttl, startedAt, s),
       report: (err, context) => host.report(err, context),
-      idle: (queue) => this.#idle(queue),
+      idle: (keys) => this.#idle(keys),
     };
     this.#replication = {
       redis: o.redis,
@@ -219,8 +220,9 @@ export class TimedLocks {
     return this.newLease(keys, token, reply.fence, ttl, sentAt, settings);
   }
 
-  #idle(queue: KeyQueue): void {
-    if (this.#queues.get(queue.keys.lock) !== queue) return;
+  #idle(keys: LockKeys): void {
+    const queue = this.#queues.get(keys.lock);
+    if (!queue?.isIdle) return;
     this.notifier.unlisten(queue.grantChannel);
     // The queue stays for the key's next acquisition (a key is usually taken again and again, and building
     // a queue per acquisition showed in the uncontended benchmark); idle ones are swept once the map has
