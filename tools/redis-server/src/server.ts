@@ -11,6 +11,17 @@ export interface RedisServer {
   readonly pid: number;
   /** SIGKILL: the server dies without a goodbye, as in a crash. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP to this server's own pid: it freezes as in a long GC-like stall or a VM pause. Its sockets stay
+   * open and the kernel still completes new connections into its backlog, but nothing is read or answered
+   * until `resume()`. Synchronous: once kill(2) returns the stop is pending, and Linux acts on it before the
+   * process next returns to its own code, so no command sent after this call is answered before `resume()`.
+   */
+  pause(): void;
+  /** SIGCONT: the server carries on with whatever reached it while it was stopped, in order. */
+  resume(): void;
+  /** Between `pause()` and `resume()` (or a kill, stop or restart, which end a pause). */
+  readonly paused: boolean;
   /** Start it again on the same port (after kill or stop), keeping nothing. */
   restart(): Promise<void>;
   /** SIGTERM and wait for exit; idempotent. */
@@ -18,7 +29,10 @@ export interface RedisServer {
 }
 
 export interface StartOptions {
-  /** Extra `redis-server` arguments, e.g. ['--cluster-enabled', 'yes']. */
+  /**
+   * Extra `redis-server` arguments, e.g. ['--cluster-enabled', 'yes'], or
+   * ['--enable-debug-command', 'local'] for `debugSleep()` (Redis 7 refuses DEBUG otherwise).
+   */
   args?: string[];
   port?: number;
   /**
@@ -87,11 +101,23 @@ export async function startRedisServer(opts: StartOptions = {}): Promise<RedisSe
     await waitUntilReady(proc, port);
   };
 
+  let paused = false;
+  const send = (name: NodeJS.Signals): void => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`redis-server on port ${port} is not running`);
+    }
+    child.kill(name);
+  };
+
   const waitExit = (proc: ChildProcess, signal: NodeJS.Signals): Promise<void> =>
     new Promise((resolve) => {
+      const wasPaused = paused;
+      paused = false;
       if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
       proc.once('exit', () => resolve());
       proc.kill(signal);
+      // A stopped process does not act on SIGTERM until it runs again (SIGKILL needs no help).
+      if (wasPaused) proc.kill('SIGCONT');
     });
 
   await launch();
@@ -100,6 +126,17 @@ export async function startRedisServer(opts: StartOptions = {}): Promise<RedisSe
     url: `redis://127.0.0.1:${port}`,
     get pid() {
       return child?.pid ?? -1;
+    },
+    get paused() {
+      return paused;
+    },
+    pause() {
+      send('SIGSTOP');
+      paused = true;
+    },
+    resume() {
+      send('SIGCONT');
+      paused = false;
     },
     async kill() {
       if (child) await waitExit(child, 'SIGKILL');
