@@ -8,4 +8,5 @@ export { type ProvisionedRedis, provisionRedis } from './provision.js';
 export { infoFields, type Resp, redisCommand, waitFor } from './resp.js';
 export { type SentinelSet, type SentinelSetOptions, startSentinelSet } from './sentinel.js';
 export { freePort, pingOnce, type RedisServer, type StartOptions, startRedisServer } from './server.js';
+export { type ClientPauseMode, clientPause, clientUnpause, debugSleep } from './server-faults.js';
 export { commandStats, countingRoundTrips, perOperation, resetCommandStats } from './stats.js';
