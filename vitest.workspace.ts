@@ -17,6 +17,7 @@ const alias = [
   { find: /^@edirect\/lock$/, replacement: src('./packages/lock-nest/src/index.ts') },
   { find: /^@edirect\/config$/, replacement: src('./examples/config-standin/src/index.ts') },
   { find: /^@internal\/redis-server$/, replacement: src('./tools/redis-server/src/index.ts') },
+  { find: /^@internal\/test-harness$/, replacement: src('./test/harness/index.ts') },
 ];
 
 const shared = ['packages/*/test/**', 'examples/*/test/**', 'test/**', 'bench/test/**'];

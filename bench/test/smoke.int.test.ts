@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { redisUrl } from '@internal/test-harness';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { redisUrl } from '../../test/harness/index.js';
 
 const BENCH = fileURLToPath(new URL('..', import.meta.url));
 const MAIN = join(BENCH, 'dist', 'main.js');

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { redisUrl, testPrefix } from '@internal/test-harness';
 import { describe, expect, it } from 'vitest';
-import { redisUrl, testPrefix } from '../../../test/harness/index.js';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 

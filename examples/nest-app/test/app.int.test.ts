@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ownerKeys } from '@edirect/lock-core/testing';
+import { ownRedisServer } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ownRedisServer } from '../../../test/harness/index.js';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -26,13 +27,13 @@ describe('the Nest example app (the original README’s setup)', () => {
     expect(lines).toContain('settled INV-1');
     expect(lines).toContain('feature-flag:new-flow = true');
     const redis = new Redis(server.url);
-    expect(await redis.get('owner:{orders}')).not.toBeNull();
+    expect(await redis.get(ownerKeys('', 'orders').lock)).not.toBeNull();
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
       child.on('exit', (code, signal) => resolve(signal ?? code)),
     );
     child.kill('SIGTERM');
     expect(['SIGTERM', 0]).toContain(await exited); // Nest re-raises the signal after closing
-    expect(await redis.get('owner:{orders}')).toBeNull(); // ownership released on shutdown
+    expect(await redis.get(ownerKeys('', 'orders').lock)).toBeNull(); // ownership released on shutdown
     redis.disconnect();
   }, 30_000);
 });

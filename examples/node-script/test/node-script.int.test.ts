@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ownRedisServer } from '@internal/test-harness';
 import { describe, expect, it } from 'vitest';
-import { ownRedisServer } from '../../../test/harness/index.js';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { LockClient } from '@edirect/lock-core';
 import { InMemoryRedis, lockKeys } from '@edirect/lock-core/testing';
+import { tripwire } from '@internal/test-harness';
 import { describe, expect, it } from 'vitest';
-import { tripwire } from './tripwire.js';
 
 const redis = tripwire();
 const client = new LockClient({ redis });

@@ -1,25 +1,20 @@
 // The client's waiting, renewal, loss, timeout and abort logic on the in-memory fake under fake timers:
 // minutes of lease time run in milliseconds, with no server.
-import { LockClient, type LockLostError, LockTimeoutError } from '@edirect/lock-core';
+import { type LockLostError, LockTimeoutError } from '@edirect/lock-core';
 import { InMemoryRedis, lockKeys } from '@edirect/lock-core/testing';
+import { podFactory } from '@internal/test-harness';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 let server: InMemoryRedis;
-const clients: LockClient[] = [];
-function pod(options: Partial<ConstructorParameters<typeof LockClient>[0]> = {}) {
-  const redis = server.duplicate();
-  const client = new LockClient({ redis, ...options });
-  client.on('error', () => {});
-  clients.push(client);
-  return { client, redis };
-}
+const pods = podFactory({ label: 'logic', connect: () => server.duplicate() });
+const { pod, prefix } = pods;
 
 beforeEach(() => {
   vi.useFakeTimers();
   server = new InMemoryRedis();
 });
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await pods.closeAll();
   vi.useRealTimers();
 });
 
@@ -88,14 +83,14 @@ describe('renewal and loss', () => {
     const lease = await client.acquire('k', { ttl: 3_000 });
     await vi.advanceTimersByTimeAsync(600_000);
     expect(lease.isHeld()).toBe(true);
-    expect(Number(await redis.call('PTTL', lockKeys('', lease.key).lock))).toBeGreaterThan(1_000);
+    expect(Number(await redis.call('PTTL', lockKeys(prefix, lease.key).lock))).toBeGreaterThan(1_000);
     await lease.release();
   });
 
   it('the key deleted behind its back: the signal aborts with "deleted" at the next renewal', async () => {
     const { client, redis } = pod();
     const lease = await client.acquire('k', { ttl: 3_000 });
-    await redis.call('DEL', lockKeys('', lease.key).lock);
+    await redis.call('DEL', lockKeys(prefix, lease.key).lock);
     await vi.advanceTimersByTimeAsync(1_001);
     expect(lease.signal.aborted).toBe(true);
     expect((lease.signal.reason as LockLostError).reason).toBe('deleted');

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LockClosedError } from '@edirect/lock-core';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { describe, expect, it } from 'vitest';
-import { redisUrl } from '../../../test/harness/index.js';
-import { podFactory, sleep } from './clients.js';
 
-const { pod, prefix } = podFactory('close');
+const { pod, prefix } = podFactory({ label: 'close' });
 
 describe('close()', () => {
   it('releases held leases so another pod gets them at once, rejects waiters, refuses later calls', async () => {

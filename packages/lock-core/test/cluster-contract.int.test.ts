@@ -1,4 +1,4 @@
-import { testPrefix } from '../../../test/harness/index.js';
+import { testPrefix } from '@internal/test-harness';
 import { clusterBackend } from './contract/cluster-backend.js';
 import { contractSuite } from './contract/index.js';
 

@@ -1,16 +1,23 @@
-import { LockClient, LockLostError } from '@edirect/lock-core';
+import { LockLostError } from '@edirect/lock-core';
+import { lockKeys } from '@edirect/lock-core/testing';
 import { type RedisCluster, type RedisServer, startRedisCluster } from '@internal/redis-server';
+import { podFactory } from '@internal/test-harness';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { testPrefix } from '../../../test/harness/index.js';
 import { clusterClientOptions } from './contract/cluster-backend.js';
 
 // A cluster of its own (3 masters, 1 replica each), because this file kills a master. A node timeout of
 // 1.5 s: failovers take ~3 s, yet a loaded machine does not fail a node over by mistake.
 let cluster: RedisCluster;
-const prefix = testPrefix('failover');
-const made: Array<{ client: LockClient; redis: Cluster }> = [];
-const errors: unknown[] = [];
+const pods = podFactory({
+  label: 'failover',
+  connect: () => {
+    const redis = new Cluster([...cluster.startupNodes], clusterClientOptions);
+    redis.on('error', () => {}); // the app's connection: its reconnect noise is the app's to log
+    return redis;
+  },
+});
+const { prefix, errors } = pods;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);
@@ -22,23 +29,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
-  for (const { client, redis } of made) {
-    await client.close();
-    redis.disconnect();
-  }
+  await pods.closeAll();
   await cluster?.stop();
 });
 
-function pod() {
-  const redis = new Cluster([...cluster.startupNodes], clusterClientOptions);
-  redis.on('error', () => {}); // the app's connection: its reconnect noise is the app's to log
-  const client = new LockClient({ redis, keyPrefix: prefix });
-  client.on('error', (err) => errors.push(err));
-  made.push({ client, redis });
-  return { client, redis };
-}
+const pod = () => pods.pod();
 
-const lockKey = (name: string): string => `${prefix}lock:{${name}}`;
+const lockKey = (name: string): string => lockKeys(prefix, name).lock;
 
 /** A lock name whose slot `want(master)` accepts. */
 async function nameOn(label: string, want: (master: RedisServer) => boolean): Promise<string> {

@@ -1,4 +1,5 @@
 import { type Lease, LockClient, type LockClientOptions, LockReplicationError } from '@edirect/lock-core';
+import { lockKeys } from '@edirect/lock-core/testing';
 import {
   commandStats,
   countingRoundTrips,
@@ -9,36 +10,30 @@ import {
   resetCommandStats,
   startRedisCluster,
 } from '@internal/redis-server';
+import { deleteKeys, podFactory, redisUrl } from '@internal/test-harness';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { deleteKeys, redisUrl, testPrefix } from '../../../test/harness/index.js';
 import { clusterClientOptions } from './contract/cluster-backend.js';
 
 // One cluster (3 masters, 1 replica each) for the file: how notifications and WAIT are routed on it,
 // and what an acquisition costs there.
 let cluster: RedisCluster;
-const prefix = testPrefix('sharding');
-const made: Array<{ client: LockClient; redis: Cluster }> = [];
-const errors: unknown[] = [];
+const pods = podFactory({
+  label: 'sharding',
+  connect: () => new Cluster([...cluster.startupNodes], clusterClientOptions),
+});
+const { prefix, errors } = pods;
 
 beforeAll(async () => {
   cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
 });
 afterAll(async () => {
-  for (const { client, redis } of made) {
-    await client.close();
-    redis.disconnect();
-  }
+  await pods.closeAll();
   await cluster?.stop();
 });
 
-function pod(options: Partial<LockClientOptions> = {}, wrap?: (c: Cluster) => Cluster) {
-  const redis = new Cluster([...cluster.startupNodes], clusterClientOptions);
-  const client = new LockClient({ redis: wrap ? wrap(redis) : redis, keyPrefix: prefix, ...options });
-  client.on('error', (err) => errors.push(err));
-  made.push({ client, redis });
-  return { client, redis };
-}
+const pod = (options: Partial<LockClientOptions> = {}, wrap?: (c: Cluster) => Cluster) =>
+  pods.pod(options, wrap as ((c: Cluster) => Cluster) | undefined);
 
 /** The cluster bus's message counters of every node, by port. */
 async function busCounters(): Promise<Map<number, Map<string, string>>> {
@@ -58,7 +53,7 @@ function received(before: Map<string, string>, after: Map<string, string>, type:
 async function handoff(a: LockClient, b: LockClient, redis: Cluster, key: string): Promise<Lease> {
   const first = await a.acquire(key);
   const pending = b.acquire(key);
-  await vi.waitFor(async () => expect(await redis.llen(`${prefix}lock:{${key}}:queue`)).toBe(1), {
+  await vi.waitFor(async () => expect(await redis.llen(lockKeys(prefix, key).queue)).toBe(1), {
     timeout: 10_000,
   });
   await first.release();
@@ -74,7 +69,7 @@ describe('pub/sub on a Redis Cluster', () => {
     const a = pod();
     const b = pod();
     const key = 'sharded';
-    const master = await cluster.masterOf(`${prefix}lock:{${key}}`);
+    const master = await cluster.masterOf(lockKeys(prefix, key).lock);
     const shard = new Set([master.port, ...(await cluster.replicasOf(master)).map((r) => r.port)]);
     const before = await busCounters();
     const lease = await handoff(a.client, b.client, a.redis, key);
@@ -112,7 +107,7 @@ describe('pub/sub on a Redis Cluster', () => {
     const b = pod({ pubsub: 'classic' });
     const before = await busCounters();
     const lease = await handoff(a.client, b.client, a.redis, 'classic');
-    const master = await cluster.masterOf(`${prefix}lock:{classic}`);
+    const master = await cluster.masterOf(lockKeys(prefix, 'classic').lock);
     const shard = new Set([master.port, ...(await cluster.replicasOf(master)).map((r) => r.port)]);
     // The bus carries the message after the reply; on a loaded machine a node may lag or be suspected for
     // a while, so the test waits for nodes outside the shard (which sharded pub/sub never reaches) to hear it.
@@ -148,7 +143,7 @@ describe('sharded pub/sub on a single Redis 7', () => {
     const b = single();
     const held = await a.client.acquire('single');
     const pending = b.client.acquire('single');
-    await vi.waitFor(async () => expect(await a.redis.llen(`${prefix}lock:{single}:queue`)).toBe(1), {
+    await vi.waitFor(async () => expect(await a.redis.llen(lockKeys(prefix, 'single').queue)).toBe(1), {
       timeout: 10_000,
     });
     const channels = (await a.redis.call('PUBSUB', 'SHARDCHANNELS', `${prefix}*`)) as string[];
@@ -181,7 +176,7 @@ describe('waitReplicas on a Redis Cluster', () => {
     expect(LockReplicationError.isInstance(err)).toBe(true);
     expect(err).toMatchObject({ code: 'REPLICATION_FAILED', wanted: 2, acknowledged: 1 });
     // Given back before the error was thrown.
-    expect(await a.redis.exists(`${prefix}lock:{replicated}`)).toBe(0);
+    expect(await a.redis.exists(lockKeys(prefix, 'replicated').lock)).toBe(0);
     const next = await b.client.acquire('replicated', { waitReplicas: 1, waitTimeout: 2_000 });
     expect(next.isHeld()).toBe(true);
     await next.release();

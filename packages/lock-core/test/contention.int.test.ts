@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { commandStats } from '@internal/redis-server';
+import { deleteKeys, ownRedisServer, redisUrl, testPrefix } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deleteKeys, ownRedisServer, redisUrl, testPrefix } from '../../../test/harness/index.js';
 
 const contender = fileURLToPath(new URL('./fixtures/contender.mjs', import.meta.url));
 const prefix = testPrefix('contention');

@@ -1,5 +1,5 @@
+import { useRedis } from '@internal/test-harness';
 import type { Redis } from 'ioredis';
-import { useRedis } from '../../../test/harness/index.js';
 import { contractSuite } from './contract/index.js';
 
 // The same contract on real Redis, under this file's own key prefix (deleted after the file).

@@ -1,11 +1,11 @@
 import { LockClient, LockLostError, type Term } from '@edirect/lock-core';
+import { ownerKeys } from '@edirect/lock-core/testing';
+import { ownRedisServer, podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ownRedisServer, redisUrl } from '../../../test/harness/index.js';
-import { podFactory, sleep } from './clients.js';
 import { monotonicMs, type Proc, startProc } from './processes.js';
 
-const { pod, prefix } = podFactory('elect');
+const { pod, prefix } = podFactory({ label: 'elect' });
 let n = 0;
 const name = () => `svc-${++n}`;
 const fast = { leaseTtl: 1_000, renewDeadline: 700, retryPeriod: 200 };
@@ -125,7 +125,7 @@ describe('leadership loss is pushed', () => {
     });
     await expect.poll(() => elected.length).toBe(1);
     expect(election.isLeader).toBe(true);
-    await redis.del(`${prefix}owner:{${ns}}`);
+    await redis.del(ownerKeys(prefix, ns).lock);
     await expect.poll(() => revoked, { timeout: 2_000 }).toBe(1);
     expect(elected[0]?.signal.reason).toBeInstanceOf(LockLostError);
     await expect.poll(() => elected.length, { timeout: 2_000 }).toBe(2); // recovers on its own

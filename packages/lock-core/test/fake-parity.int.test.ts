@@ -1,6 +1,6 @@
-import { InMemoryRedis } from '@edirect/lock-core/testing';
+import { InMemoryRedis, lockKeys } from '@edirect/lock-core/testing';
+import { useRedis } from '@internal/test-harness';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { useRedis } from '../../../test/harness/index.js';
 import { scripts } from '../src/scripts/runner.js';
 
 /**
@@ -95,8 +95,8 @@ function scenario(seed: number, n: number): { keys: string[]; ops: Op[] } {
   const now = Date.now();
   const far = now + 600_000;
   const past = now - 1;
-  const base = `${prefix}s${seed}:lock:{k}`;
-  const keys = [base, `${base}:fence`, `${base}:queue`];
+  const k = lockKeys(`${prefix}s${seed}:`, 'k');
+  const keys = [k.lock, k.fence, k.queue];
   const [lock, fence, queue] = keys as [string, string, string];
   const tokens = ['t1', 't2', 't3', 't4'];
   const clients = ['c1', 'c2', 'c3'];

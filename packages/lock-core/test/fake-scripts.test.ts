@@ -1,8 +1,11 @@
-import { InMemoryRedis, ReplyError } from '@edirect/lock-core/testing';
+import { InMemoryRedis, lockKeys, ReplyError } from '@edirect/lock-core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isTransient } from '../src/redis/transient.js';
 import { scripts } from '../src/scripts/runner.js';
 import { rejection, settle } from './contract/async.js';
+
+/** The keys of lock `k`, no prefix. */
+const K = lockKeys('', 'k');
 
 // Date stands still in this file, so PTTLs read exactly; timers and setImmediate stay real.
 beforeEach(() => {
@@ -29,7 +32,7 @@ describe('InMemoryRedis: scripts', () => {
 
   it('replies as ioredis hands Redis replies over: integers, and arrays of integers and strings', async () => {
     const redis = new InMemoryRedis();
-    const keys = ['lock:{k}', 'lock:{k}:fence', 'lock:{k}:queue'];
+    const keys = [K.lock, K.fence, K.queue];
     const argv = (token: string) => [token, 5000, Date.now(), 'PUBLISH'];
     await redis.script('LOAD', scripts.acquire.source);
     await redis.script('LOAD', scripts.release.source);
@@ -53,8 +56,8 @@ describe('InMemoryRedis: scripts', () => {
     const sub = server.duplicate();
     const heard: string[] = [];
     sub.on('message', (ch, msg) => heard.push(`${ch} ${msg}`));
-    await sub.subscribe('lock:{k}:events:c2');
-    const keys = ['lock:{k}', 'lock:{k}:fence', 'lock:{k}:queue'];
+    await sub.subscribe(`${K.channel}:c2`);
+    const keys = [K.lock, K.fence, K.queue];
     const now = Date.now();
     await server.eval(scripts.acquire.source, 3, ...keys, 'a', 5000, now, 'PUBLISH');
     await server.rpush(
@@ -70,7 +73,7 @@ describe('InMemoryRedis: scripts', () => {
     expect(await server.pttl(keys[0] ?? '')).toBe(7000);
     expect(await server.lrange(keys[2] ?? '', 0, -1)).toEqual(['x|1|1|c3']);
     await settle();
-    expect(heard).toEqual(['lock:{k}:events:c2 w 2']);
+    expect(heard).toEqual([`${K.channel}:c2 w 2`]);
   });
 
   it('refuses scripts it does not know, naming EVAL', async () => {
@@ -94,7 +97,7 @@ describe('InMemoryRedis: scripts', () => {
 
   it('refuses SPUBLISH before writing anything', async () => {
     const redis = new InMemoryRedis();
-    const keys = ['lock:{k}', 'lock:{k}:fence', 'lock:{k}:queue'];
+    const keys = [K.lock, K.fence, K.queue];
     const err = await rejection(
       redis.eval(scripts.acquire.source, 3, ...keys, 'a', 5000, Date.now(), 'SPUBLISH'),
     );
@@ -104,7 +107,7 @@ describe('InMemoryRedis: scripts', () => {
 
   it('reports an error inside a script like Redis, keeping the writes made before it', async () => {
     const redis = new InMemoryRedis();
-    const keys = ['lock:{k}', 'lock:{k}:fence', 'lock:{k}:queue'];
+    const keys = [K.lock, K.fence, K.queue];
     await redis.rpush(keys[2] ?? '', `w|0|${Date.now() + 60_000}|c1`); // ttl 0: SET PX 0 fails
     const err = await rejection(
       redis.eval(scripts.acquire.source, 3, ...keys, 'a', 5000, Date.now(), 'PUBLISH'),

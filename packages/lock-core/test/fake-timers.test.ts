@@ -1,5 +1,5 @@
-import { LockClient } from '@edirect/lock-core';
-import { InMemoryRedis } from '@edirect/lock-core/testing';
+import { InMemoryRedis, lockKeys } from '@edirect/lock-core/testing';
+import { podFactory } from '@internal/test-harness';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 /**
@@ -7,26 +7,24 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
  * moving the fake clock moves every TTL, and a 30 s lease runs out in microseconds of real time.
  */
 describe('InMemoryRedis under vi.useFakeTimers()', () => {
-  const clients: LockClient[] = [];
-  const pod = (redis: InMemoryRedis): LockClient => {
-    const client = new LockClient({ redis });
-    clients.push(client);
-    return client;
-  };
+  let server: InMemoryRedis;
+  const pods = podFactory({ label: 'fake-clock', connect: () => server.duplicate() });
+  const pod = () => pods.pod().client;
+  const lockKey = (name: string) => lockKeys(pods.prefix, name).lock;
 
   beforeEach(() => {
     vi.useFakeTimers();
+    server = new InMemoryRedis();
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await pods.closeAll();
     vi.useRealTimers();
   });
 
   it('a lock with ttl 30 000 expires after advancing the clock 30 s; another client then gets it', async () => {
     const realStart = vi.getRealSystemTime();
-    const server = new InMemoryRedis();
-    const a = pod(server);
-    const b = pod(server.duplicate());
+    const a = pod();
+    const b = pod();
 
     const lease = await a.tryAcquire('nightly-report', { ttl: 30_000 });
     expect(lease).not.toBeNull();
@@ -36,7 +34,7 @@ describe('InMemoryRedis under vi.useFakeTimers()', () => {
     expect(lease?.isHeld()).toBe(false); // its local deadline (ttl minus drift) has passed
     expect(lease?.signal.aborted).toBe(true);
     // Like Redis, a key lives through its last millisecond: expired once now > its deadline.
-    expect(await server.pttl('lock:{nightly-report}')).toBe(0);
+    expect(await server.pttl(lockKey('nightly-report'))).toBe(0);
     vi.advanceTimersByTime(1);
 
     const next = await b.tryAcquire('nightly-report');
@@ -47,9 +45,8 @@ describe('InMemoryRedis under vi.useFakeTimers()', () => {
   });
 
   it('a client waiting in acquire() wakes and takes the lock when the fake clock passes the ttl', async () => {
-    const server = new InMemoryRedis();
-    const a = pod(server);
-    const b = pod(server.duplicate());
+    const a = pod();
+    const b = pod();
     const stale = await a.tryAcquire('job', { ttl: 30_000 });
     let got: number | undefined;
     const waiting = b.acquire('job').then((lease) => {
@@ -65,19 +62,17 @@ describe('InMemoryRedis under vi.useFakeTimers()', () => {
   });
 
   it('auto-extension renews a lease for as long as the fake clock runs', async () => {
-    const server = new InMemoryRedis();
-    const a = pod(server);
-    const b = pod(server.duplicate());
+    const a = pod();
+    const b = pod();
     const lease = await a.acquire('long-job', { ttl: 30_000 });
     await vi.advanceTimersByTimeAsync(5 * 60_000);
     expect(lease.isHeld()).toBe(true);
     expect(await b.tryAcquire('long-job')).toBeNull();
-    expect(await server.pttl('lock:{long-job}')).toBeGreaterThan(20_000);
+    expect(await server.pttl(lockKey('long-job'))).toBeGreaterThan(20_000);
     expect(await lease.release()).toBe(true);
   });
 
   it('raw keys follow the fake clock: SET PX, PTTL, and expiry on read', async () => {
-    const server = new InMemoryRedis();
     await server.set('k', 'v', 'PX', 30_000);
     expect(await server.pttl('k')).toBe(30_000);
     vi.advanceTimersByTime(10_000);
@@ -90,20 +85,16 @@ describe('InMemoryRedis under vi.useFakeTimers()', () => {
   });
 
   it('owner leases fail over when the owner stops renewing', async () => {
-    const server = new InMemoryRedis();
-    const a = new LockClient({ redis: server, instanceId: 'pod-a', ownerTtl: 15_000 });
-    const errors: unknown[] = [];
-    a.on('error', (err) => errors.push(err));
-    clients.push(a);
-    const b = new LockClient({ redis: server.duplicate(), instanceId: 'pod-b', ownerTtl: 15_000 });
-    clients.push(b);
+    const { client: a, redis: aConnection } = pods.pod({ instanceId: 'pod-a', ownerTtl: 15_000 });
+    const b = pods.pod({ instanceId: 'pod-b', ownerTtl: 15_000 }).client;
     expect(await a.isLockOwner()).toBe(true);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(await b.isLockOwner()).toBe(false); // renewed in the background all along
     // A pod that dies stops renewing: simulate it by taking its connection away.
-    server.disconnect();
+    aConnection.disconnect();
     await vi.advanceTimersByTimeAsync(15_001);
     expect(await b.isLockOwner()).toBe(true);
+    const errors = pods.errors.splice(0);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => (e as Error).message === 'Connection is closed.')).toBe(true);
   });

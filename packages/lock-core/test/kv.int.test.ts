@@ -1,6 +1,6 @@
 import { LockClient } from '@edirect/lock-core';
+import { useRedis } from '@internal/test-harness';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useRedis } from '../../../test/harness/index.js';
 
 const { redis, prefix } = useRedis('kv');
 const client = new LockClient({ redis, keyPrefix: prefix });

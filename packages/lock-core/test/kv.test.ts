@@ -1,6 +1,6 @@
 import { LockClient } from '@edirect/lock-core';
+import { tripwire } from '@internal/test-harness';
 import { describe, expect, it } from 'vitest';
-import { tripwire } from './tripwire.js';
 
 describe('set / get refuse bad input before touching Redis', () => {
   const redis = tripwire();

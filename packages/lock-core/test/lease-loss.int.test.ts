@@ -1,11 +1,10 @@
 import { LockClient, LockLostError } from '@edirect/lock-core';
 import { lockKeys } from '@edirect/lock-core/testing';
+import { ownRedisServer, podFactory, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ownRedisServer } from '../../../test/harness/index.js';
-import { podFactory, sleep } from './clients.js';
 
-const { pod, prefix } = podFactory('loss');
+const { pod, prefix } = podFactory({ label: 'loss' });
 let n = 0;
 const key = () => `lease-${++n}`;
 

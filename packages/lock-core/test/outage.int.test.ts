@@ -1,8 +1,7 @@
 import { LockClient } from '@edirect/lock-core';
+import { ownRedisServer, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ownRedisServer } from '../../../test/harness/index.js';
-import { sleep } from './clients.js';
 
 describe('a Redis outage while waiting', () => {
   it('a caller waiting in lock() survives a Redis restart and gets the lock once Redis is back', async () => {

@@ -1,7 +1,8 @@
+import { ownerKeys } from '@edirect/lock-core/testing';
+import { podFactory, sleep } from '@internal/test-harness';
 import { describe, expect, it } from 'vitest';
-import { podFactory, sleep } from './clients.js';
 
-const { pod, prefix } = podFactory('owner');
+const { pod, prefix } = podFactory({ label: 'owner' });
 let n = 0;
 const namespace = () => `ns-${++n}`;
 
@@ -59,7 +60,7 @@ describe('owner lock: the original isLockOwner() cron pattern', () => {
     const { client: a, redis } = pod({ namespace: ns, instanceId: 'a', ownerTtl: 600 });
     const b = pod({ namespace: ns, instanceId: 'b', ownerTtl: 600 }).client;
     expect(await a.isLockOwner()).toBe(true);
-    await redis.del(`${prefix}owner:{${ns}}`);
+    await redis.del(ownerKeys(prefix, ns).lock);
     expect(await b.isLockOwner()).toBe(true);
     expect(await a.isLockOwner()).toBe(false);
     await sleep(700); // past a's renewal period and b's ttl: b keeps it, a never took it back

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { type LockLostError, LockQuorumError, RedlockClient } from '@edirect/lock-core';
 import { type RedisServer, startRedisServer } from '@internal/redis-server';
+import { testPrefix } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { testPrefix } from '../../../test/harness/index.js';
 
 // Five independent masters for the file; tests kill some (SIGKILL, by pid) and restart them, empty,
 // afterwards. A majority is 3.

@@ -6,6 +6,7 @@ import {
   LockTimeoutError,
   RedlockClient,
 } from '@edirect/lock-core';
+import { lockKeys } from '@edirect/lock-core/testing';
 import {
   commandStats,
   countingRoundTrips,
@@ -14,9 +15,9 @@ import {
   resetCommandStats,
   startRedisServer,
 } from '@internal/redis-server';
+import { testPrefix } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testPrefix } from '../../../test/harness/index.js';
 
 // Three independent masters for the file: Redlock's semantics when every node is up.
 let servers: RedisServer[] = [];
@@ -58,7 +59,7 @@ async function client(options: { retryDelay?: number; wrap?: (r: Redis) => Redis
   return { client: c, redis };
 }
 
-const lockKey = (name: string): string => `${prefix}lock:{${name}}`;
+const lockKey = (name: string): string => lockKeys(prefix, name).lock;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('RedlockClient on 3 masters', () => {

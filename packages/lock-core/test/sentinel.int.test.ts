@@ -1,5 +1,5 @@
 import { LockClient, LockLostError, LockReplicationError } from '@edirect/lock-core';
-import { InMemoryRedis } from '@edirect/lock-core/testing';
+import { InMemoryRedis, lockKeys } from '@edirect/lock-core/testing';
 import {
   commandStats,
   countingRoundTrips,
@@ -9,17 +9,16 @@ import {
   type SentinelSet,
   startSentinelSet,
 } from '@internal/redis-server';
+import { podFactory } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { testPrefix } from '../../../test/harness/index.js';
 
 // One master, one replica and three sentinels for the file. The replicas accept writes of their own
 // (replica-read-only no) only so a test can remove a key from the replica alone: the stand-in for an
 // asynchronous write that had not reached the replica when the master was failed over.
 let set: SentinelSet;
-const prefix = testPrefix('sentinel');
-const made: Array<{ client: LockClient; redis: Redis }> = [];
-const errors: unknown[] = [];
+const pods = podFactory({ label: 'sentinel', connect: sentinelConnection });
+const { prefix } = pods;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown): void => {
   unhandled.push(reason);
@@ -31,10 +30,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
-  for (const { client, redis } of made) {
-    await client.close();
-    redis.disconnect();
-  }
+  await pods.closeAll();
   await set?.stop();
 });
 
@@ -44,7 +40,7 @@ afterAll(async () => {
  * stays on the old master (which answers as a master until Sentinel demotes it, ~10 s) and its writes
  * there are lost.
  */
-function pod(wrap?: (redis: Redis) => Redis) {
+function sentinelConnection(): Redis {
   const redis = new Redis({
     sentinels: [...set.sentinels],
     name: set.name,
@@ -54,13 +50,12 @@ function pod(wrap?: (redis: Redis) => Redis) {
     sentinelRetryStrategy: () => 100,
   });
   redis.on('error', () => {}); // the app's connection: its reconnect noise is the app's to log
-  const client = new LockClient({ redis: wrap ? wrap(redis) : redis, keyPrefix: prefix });
-  client.on('error', (err) => errors.push(err));
-  made.push({ client, redis });
-  return { client, redis };
+  return redis;
 }
 
-const lockKey = (name: string): string => `${prefix}lock:{${name}}`;
+const pod = (wrap?: (redis: Redis) => Redis) => pods.pod({}, wrap);
+
+const lockKey = (name: string): string => lockKeys(prefix, name).lock;
 
 describe('waitReplicas', () => {
   it('more replicas than there are: the lock is given back and the call rejects with LockReplicationError', async () => {

@@ -1,9 +1,9 @@
 import { LockTimeoutError } from '@edirect/lock-core';
 import { lockKeys } from '@edirect/lock-core/testing';
+import { podFactory, sleep } from '@internal/test-harness';
 import { describe, expect, it } from 'vitest';
-import { podFactory, sleep } from './clients.js';
 
-const { pod, prefix } = podFactory('timed');
+const { pod, prefix } = podFactory({ label: 'timed' });
 let n = 0;
 const key = () => `job-${++n}`;
 

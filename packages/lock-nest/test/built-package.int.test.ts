@@ -2,8 +2,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LockClient } from '@edirect/lock';
+import { freePort, redisUrl, useRedis } from '@internal/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, redisUrl, useRedis } from '../../../test/harness/index.js';
 
 /**
  * The published build, in real Node processes: a CommonJS app and an ESM script import `@edirect/lock`

@@ -1,8 +1,8 @@
 import { LockModule, LockService } from '@edirect/lock';
+import { freePort, ownRedisServer, startRedisServer, testPrefix } from '@internal/test-harness';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { freePort, ownRedisServer, startRedisServer, testPrefix } from '../../../test/harness/index.js';
 
 /**
  * The connection the module makes. Decision: bootstrap fails fast. The module connects at bootstrap and

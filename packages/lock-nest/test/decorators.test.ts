@@ -1,10 +1,10 @@
 import { LockModule, LockService, LockTimeoutError, OwnerOnly, WithLock } from '@edirect/lock';
 import { InMemoryRedis } from '@edirect/lock-core/testing';
+import { tripwire } from '@internal/test-harness';
 import { type INestApplicationContext, Injectable } from '@nestjs/common';
 import { Cron, Interval, ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tripwire } from './fixtures/tripwire.js';
 
 /** The decorators on the in-memory fake: their wiring and their behaviour, with no server. */
 

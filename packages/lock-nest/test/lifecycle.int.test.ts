@@ -1,10 +1,10 @@
 import { LockClient, LockClosedError, LockModule, LockService, OwnerOnly, WithLock } from '@edirect/lock';
+import { redisUrl, useRedis } from '@internal/test-harness';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { redisUrl, useRedis } from '../../../test/harness/index.js';
 import { LOCK_RUNTIME } from '../src/lock.constants.js';
 import type { LockRuntime } from '../src/lock-runtime.js';
 

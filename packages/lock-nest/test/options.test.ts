@@ -1,8 +1,8 @@
 import { LockModule } from '@edirect/lock';
+import { tripwire } from '@internal/test-harness';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { planModule } from '../src/validate-options.js';
-import { tripwire } from './fixtures/tripwire.js';
 
 /**
  * Bad configuration fails at bootstrap, before any connection is made, with an error that names the

@@ -1,9 +1,10 @@
 import { LockModule, LockService } from '@edirect/lock';
+import { ownerKeys } from '@edirect/lock-core/testing';
+import { redisUrl, useRedis } from '@internal/test-harness';
 import { Injectable, Module } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { redisUrl, useRedis } from '../../../test/harness/index.js';
 import { ConfigModule, ConfigService, testEnv } from './fixtures/edirect-config.js';
 import { deleteKeysContaining } from './fixtures/keys.js';
 import { envFromUrl } from './fixtures/redis-env.js';
@@ -102,7 +103,7 @@ describe('the original README setup, unchanged', () => {
       expect(calls.job).toBe(1);
       const owner = await lock.getLockOwner();
       expect(owner).toBe(lock.client.instanceId);
-      expect(await redis.exists(`owner:{${namespace}}`)).toBe(1);
+      expect(await redis.exists(ownerKeys('', namespace).lock)).toBe(1);
       expect(await lock.setLockOwner()).toBe(owner);
       await lock.removeLockOwner();
       expect(await lock.getLockOwner()).toBeNull();

@@ -8,11 +8,11 @@ import {
   type LockOptionsFactory,
   LockService,
 } from '@edirect/lock';
+import { redisUrl, useRedis } from '@internal/test-harness';
 import { type INestApplicationContext, Inject, Injectable, Module } from '@nestjs/common';
 import { ConfigModule as NestConfigModule, ConfigService as NestConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { redisUrl, useRedis } from '../../../test/harness/index.js';
 import { envFromUrl } from './fixtures/redis-env.js';
 
 const { redis, prefix } = useRedis('nest-register');

@@ -1,9 +1,9 @@
 import { LockModule, OwnerOnly, WithLock } from '@edirect/lock';
+import { redisUrl, useRedis } from '@internal/test-harness';
 import { type INestApplicationContext, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Cron, CronExpression, Interval, ScheduleModule } from '@nestjs/schedule';
 import { afterEach, describe, expect, it } from 'vitest';
-import { redisUrl, useRedis } from '../../../test/harness/index.js';
 
 /**
  * The decorators on real @nestjs/schedule jobs: two apps ("pods") with ScheduleModule on one Redis, the

@@ -1,5 +1,5 @@
+import { redisUrl, useRedis } from '@internal/test-harness';
 import { describe } from 'vitest';
-import { redisUrl, useRedis } from '../../../test/harness/index.js';
 import { twoPodsScenario } from './fixtures/two-pods.js';
 
 const { prefix } = useRedis('nest-pods');

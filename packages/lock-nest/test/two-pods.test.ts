@@ -1,5 +1,5 @@
 import { LockModule, LockService } from '@edirect/lock';
-import { InMemoryRedis } from '@edirect/lock-core/testing';
+import { InMemoryRedis, ownerKeys } from '@edirect/lock-core/testing';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { twoPodsScenario } from './fixtures/two-pods.js';
@@ -20,6 +20,6 @@ describe('an InMemoryRedis given as connection', () => {
     await app.close();
     expect(connection.status).toBe('ready');
     expect(await connection.get('k')).toBe('v');
-    expect(await connection.get('owner:{default}')).toBeNull(); // the ownership was released
+    expect(await connection.get(ownerKeys('', 'default').lock)).toBeNull(); // the ownership was released
   });
 });

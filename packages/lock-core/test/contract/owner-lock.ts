@@ -1,3 +1,4 @@
+import { ownerKeys } from '@edirect/lock-core/testing';
 import { describe, expect, it } from 'vitest';
 import { type Suite, unique } from './backend.js';
 
@@ -50,7 +51,7 @@ export function ownerLockContract(s: Suite): void {
       expect(await c.client.isLockOwner()).toBe(false);
       expect(await a.client.getLockOwner()).toBe('pod-a');
       expect(await c.client.getLockOwner()).toBe('pod-b');
-      expect(await s.backend.inspect.get(`${s.backend.prefix}owner:{${one}}`)).toBe('pod-a');
+      expect(await s.backend.inspect.get(ownerKeys(s.backend.prefix, one).lock)).toBe('pod-a');
     });
   });
 }

@@ -1,5 +1,5 @@
+import { useRedis } from '@internal/test-harness';
 import { describe, expect, it } from 'vitest';
-import { useRedis } from '../../../../test/harness/index.js';
 import { lockKeys } from '../../src/protocol/keys.js';
 import * as script from '../../src/scripts/calls.js';
 
