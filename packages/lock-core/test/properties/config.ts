@@ -16,6 +16,7 @@
  *   PROPERTY_STEPS         most commands per run (default 60 on the fake, 30 on Redis, 40 or 25 for findings)
  *   PROPERTY_SEED          replay: the seed fast-check printed
  *   PROPERTY_PATH          replay: the path fast-check printed (goes straight to the shrunk counterexample)
+ *   PROPERTY_REPLAY_PATH   replay: the replayPath="…" printed after the command list (fc.commands needs it)
  *   PROPERTY_KNOWN         findings still open, comma-separated (default below). For each one listed, the
  *                          models avoid its trigger (or do not fail on its symptom), and its own test in
  *                          known-findings passes only while it still reproduces. When a fix lands, take its
@@ -23,7 +24,8 @@
  *                          its trigger again. PROPERTY_KNOWN= (empty) runs everything unguarded.
  *   PROPERTY_VERBOSE       1: print every run's command list
  * A replay runs the same file with the same PROPERTY_KNOWN, e.g.
- *   PROPERTY_SEED=20261207 PROPERTY_PATH="11:8:3" pnpm exec vitest run --project unit <file> -t F1
+ *   PROPERTY_SEED=20261207 PROPERTY_PATH="11:8:3" PROPERTY_REPLAY_PATH="QD2AJ:V" \
+ *     pnpm exec vitest run --project unit packages/lock-core/test/properties/known-findings.test.ts -t F1
  */
 export type Finding = 'F1' | 'F2' | 'F3' | 'F4' | 'F8' | 'F9' | 'N1' | 'N2' | 'N3' | 'N4' | 'N5' | 'N6';
 
@@ -48,6 +50,7 @@ export const settings = {
   steps: (fallback: number) => int('PROPERTY_STEPS', fallback),
   seed: process.env.PROPERTY_SEED ? Number.parseInt(process.env.PROPERTY_SEED, 10) : undefined,
   path: process.env.PROPERTY_PATH || undefined,
+  replayPath: process.env.PROPERTY_REPLAY_PATH || undefined,
   verbose: process.env.PROPERTY_VERBOSE === '1',
   known: new Set(
     (process.env.PROPERTY_KNOWN ?? DEFAULT_KNOWN)

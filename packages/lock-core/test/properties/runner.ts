@@ -30,7 +30,14 @@ export async function runModel(o: {
   const stats: ModelStats = { runs: 0, steps: 0, checks: 0, leases: 0, terms: 0 };
   const stepsBefore = stepsExecuted();
   const arbitrary = runConfig(o.profile).chain((cfg) =>
-    fc.tuple(fc.constant(cfg), fc.commands(commands(o.profile, cfg), { maxCommands: o.steps, size: 'max' })),
+    fc.tuple(
+      fc.constant(cfg),
+      fc.commands(commands(o.profile, cfg), {
+        maxCommands: o.steps,
+        size: 'max',
+        ...(settings.replayPath === undefined ? {} : { replayPath: settings.replayPath }),
+      }),
+    ),
   );
   const property = fc.asyncProperty(arbitrary, async ([cfg, cmds]) => {
     const backend = o.backend();
