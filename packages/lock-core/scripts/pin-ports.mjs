@@ -13,8 +13,8 @@ const portsDir = join(root, 'src', 'testing', 'scripts');
 
 /** Each script, and the files of its port (the port of an included lib/*.lua counts as its own). */
 export const PORTS = {
-  acquire: ['acquire.ts', 'handoff.ts'],
-  release: ['release.ts', 'handoff.ts'],
+  acquire: ['acquire.ts', 'fence.ts', 'queue.ts'],
+  release: ['release.ts', 'fence.ts', 'queue.ts'],
   extend: ['extend.ts'],
 };
 

@@ -11,7 +11,15 @@ import { OwnerLock } from './owner/owner-lock.js';
 import { TimedLocks } from './timed/timed-locks.js';
 import { Alarms } from './util/alarms.js';
 import { reportBackground } from './util/report.js';
-import { assertBoolean, assertFunction, assertKey, assertMs, assertString } from './util/validate.js';
+import {
+  assertBoolean,
+  assertFunction,
+  assertKey,
+  assertLockName,
+  assertString,
+  assertTtl,
+} from './util/validate.js';
+import { WorkInProgress } from './util/work.js';
 
 export interface LockClientEvents {
   /** A background failure: a renewal or release that erred, a `lock()` callback that threw, Redis away. */
@@ -34,6 +42,8 @@ export class LockClient extends EventEmitter<LockClientEvents> {
   readonly #o: ResolvedOptions;
   /** Deadlines and renewals of this client's leases, on one timer. */
   readonly #alarms = new Alarms();
+  /** Work under a lease that close() lets finish before it releases. */
+  readonly #work = new WorkInProgress();
   readonly #timed: TimedLocks;
   readonly #owner: OwnerLock;
   #closed: Promise<void> | undefined;
@@ -49,6 +59,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     this.#timed = new TimedLocks({
       options: o,
       alarms: this.#alarms,
+      work: this.#work,
       get closed() {
         return client.closed;
       },
@@ -67,6 +78,8 @@ export class LockClient extends EventEmitter<LockClientEvents> {
         get closed() {
           return client.closed;
         },
+        work: this.#work,
+        shutdownTimeout: o.shutdownTimeout,
         report,
       },
       this.#timed,
@@ -103,16 +116,16 @@ export class LockClient extends EventEmitter<LockClientEvents> {
    * releases the lock and is reported as an `'error'` event.
    */
   lock(key: string, callback: (unlock: () => void) => unknown, ttl: number = this.#o.ttl): void {
-    assertKey(key);
+    assertLockName(key);
     assertFunction(callback, 'callback');
-    assertMs(ttl, 'ttl');
+    assertTtl(ttl, 'ttl');
     this.#assertOpen();
     this.#timed.lock(key, callback, ttl);
   }
 
   /** Waits for `key` (up to `waitTimeout`, or until `signal` aborts) and returns the lease. */
   async acquire(key: string, options?: AcquireOptions): Promise<Lease> {
-    assertKey(key);
+    assertLockName(key);
     return this.#timed.acquire(key, options);
   }
 
@@ -121,7 +134,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     key: string,
     options?: Omit<AcquireOptions, 'waitTimeout' | 'signal'>,
   ): Promise<Lease | null> {
-    assertKey(key);
+    assertLockName(key);
     return this.#timed.tryAcquire(key, options);
   }
 
@@ -131,7 +144,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
    */
   async withLock<T>(key: string, fn: (lease: Lease) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     assertFunction(fn, 'fn');
-    assertKey(key);
+    assertLockName(key);
     return this.#timed.withLock(key, fn, options);
   }
 
@@ -161,6 +174,17 @@ export class LockClient extends EventEmitter<LockClientEvents> {
     await this.#owner.remove();
   }
 
+  /**
+   * Runs `fn` only if this instance owns the namespace's lease (claiming it as `isLockOwner()` does) and
+   * returns its result; on another pod, undefined without running it. `close()` lets `fn` finish (up to
+   * `shutdownTimeout`) before it gives the ownership up, so no other pod starts the same work meanwhile.
+   */
+  async ifLockOwner<T>(fn: () => T | Promise<T>): Promise<T | undefined> {
+    assertFunction(fn, 'fn');
+    this.#assertOpen();
+    return this.#owner.ifOwner(fn);
+  }
+
   /** Starts a background campaign for the owner lease (see `ElectOptions`). */
   elect(options?: ElectOptions): LeaderElection {
     return this.#owner.elect(options);
@@ -169,8 +193,9 @@ export class LockClient extends EventEmitter<LockClientEvents> {
   // ---- lifecycle ------------------------------------------------------------------------------------
 
   /**
-   * Stops elections and waits, releases every lease and the ownership this client holds, stops every
-   * timer and closes the subscriber connection it made. The connection it was given stays open.
+   * Ends waits (they reject with `LockClosedError`), lets work still running under a lease finish (up to
+   * `shutdownTimeout`; see that option), stops elections, then releases every lease and the ownership,
+   * stops every timer and closes the subscriber connection it made. The connection it was given stays open.
    */
   close(): Promise<void> {
     this.#closed ??= this.#shutdown();
@@ -180,7 +205,7 @@ export class LockClient extends EventEmitter<LockClientEvents> {
   async #shutdown(): Promise<void> {
     const closedErr = new LockClosedError();
     this.#timed.rejectWaiters(closedErr);
-    await this.#owner.stopElections();
+    await Promise.all([this.#work.settle(this.#o.shutdownTimeout), this.#owner.stopElections()]);
     await this.#timed.releaseAll(closedErr);
     this.#alarms.stop();
   }

@@ -6,9 +6,13 @@ import type { Logger } from './util/report.js';
 import {
   assertKey,
   assertKnownKeys,
+  assertLockName,
   assertMs,
+  assertNonNegativeMs,
   assertPlainObject,
   assertString,
+  assertTtl,
+  assertWellFormed,
   describe,
 } from './util/validate.js';
 
@@ -35,6 +39,13 @@ export interface LockClientOptions {
   /** Background failures when there is no `'error'` listener (default: console). */
   logger?: Logger;
   /**
+   * How long `close()` lets work still running under a lease finish before it releases anyway, ms (10 s):
+   * `withLock` bodies, `lock()` callbacks (until they unlock), `ifLockOwner` bodies and election terms
+   * (whose `term.signal` aborts first). Their leases keep renewing meanwhile, so no other pod starts the
+   * same work while it still runs here. 0: release at once.
+   */
+  shutdownTimeout?: number;
+  /**
    * How releases wake waiters. `'classic'`: PUBLISH and SUBSCRIBE, which a Redis Cluster broadcasts to
    * every node. `'sharded'`: SPUBLISH and SSUBSCRIBE (Redis 7+), served by the lock's own shard only; on
    * a Cluster the client subscribes through `cluster.duplicate(undefined, { shardedSubscribers: true })`.
@@ -56,6 +67,7 @@ export interface ResolvedOptions {
   ownerTtl: number;
   fallbackPoll: number;
   logger: Logger;
+  shutdownTimeout: number;
   /** 'auto' resolved against the connection. */
   pubsub: 'sharded' | 'classic';
 }
@@ -69,6 +81,7 @@ const KNOWN = [
   'ownerTtl',
   'fallbackPoll',
   'logger',
+  'shutdownTimeout',
   'pubsub',
 ] as const;
 
@@ -106,6 +119,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     ownerTtl: o.ownerTtl ?? 15_000,
     fallbackPoll: o.fallbackPoll ?? 1_000,
     logger: o.logger ?? console,
+    shutdownTimeout: o.shutdownTimeout ?? 10_000,
     pubsub: pubsub === 'auto' ? (isCluster(redis) && canShard(redis) ? 'sharded' : 'classic') : pubsub,
   };
   if (resolved.pubsub === 'sharded' && !canShard(redis)) {
@@ -113,17 +127,19 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       "options.pubsub 'sharded' needs an ioredis connection with sharded pub/sub (ssubscribe; on a Cluster, an ioredis with the shardedSubscribers option), and Redis 7+",
     );
   }
-  assertKey(resolved.namespace, 'options.namespace');
+  assertLockName(resolved.namespace, 'options.namespace');
   assertKey(resolved.instanceId, 'options.instanceId');
+  assertWellFormed(resolved.instanceId, 'options.instanceId');
   if (/\s|\|/.test(resolved.instanceId)) {
     throw new TypeError(
       `options.instanceId must not contain whitespace or "|", got ${describe(resolved.instanceId)}`,
     );
   }
   assertString(resolved.keyPrefix, 'options.keyPrefix');
-  assertMs(resolved.ttl, 'options.ttl');
-  assertMs(resolved.ownerTtl, 'options.ownerTtl');
+  assertTtl(resolved.ttl, 'options.ttl');
+  assertTtl(resolved.ownerTtl, 'options.ownerTtl');
   assertMs(resolved.fallbackPoll, 'options.fallbackPoll');
+  assertNonNegativeMs(resolved.shutdownTimeout, 'options.shutdownTimeout');
   if (typeof resolved.logger?.error !== 'function') {
     throw new TypeError(
       `options.logger must have an error(message, err) method, got ${describe(resolved.logger)}`,

@@ -151,12 +151,14 @@ describe('RedlockClient on 3 masters', () => {
   it('the fence is the largest granting node’s counter: not a global sequence (documented)', async () => {
     const a = await client();
     const b = await client();
-    await a.redis[0]?.set(`${lockKey('fence')}:fence`, 100); // node 0 saw many more holders
+    // Node 0's counter is far ahead of the clocks the others count from (it saw many more holders, or its
+    // clock ran ahead once): fences are each node's own, so a quorum's fence is no global sequence.
+    await a.redis[0]?.set(`${lockKey('fence')}:fence`, 8_000_000_000_000_000);
     // Node 2 is held by a stranger, so the first majority must be nodes 0 and 1 (a quorum settles on the
     // first majority to answer: without this the test depended on which nodes answered first).
     await a.redis[2]?.set(lockKey('fence'), 'stranger', 'PX', 5_000);
     const first = (await a.client.tryAcquire('fence')) as Lease;
-    expect(first.fence).toBe(101);
+    expect(first.fence).toBe(8_000_000_000_000_001);
     await first.release();
     await a.redis[2]?.del(lockKey('fence'));
     // Node 0 is unavailable to the next holder (held there by a stranger): it wins on nodes 1 and 2.

@@ -74,7 +74,7 @@ describe('timed lock on real Redis', () => {
     const { l, at } = await waiting;
     const handoffMs = at - releasedAt;
     expect(handoffMs).toBeLessThan(250); // a few ms here; the margin is for a loaded 2-core machine
-    expect(l.fence).toBe(lease.fence + 1);
+    expect(l.fence).toBeGreaterThan(lease.fence);
     await l.release();
   });
 

@@ -30,8 +30,11 @@ interface LockModuleBaseOptions extends LockCoreOptions {
    */
   readyTimeout?: number;
   /**
-   * How long shutdown waits for Redis to confirm the releases, ms (default 5 000). Past it the module
-   * stops waiting (and cuts its own connection); what this pod held then expires by its ttl.
+   * How long shutdown lets work still running under a lock finish, ms (default 5 000): `@WithLock` and
+   * `@OwnerOnly` methods, `withLock` bodies, `lock()` callbacks and election terms keep their leases (and
+   * renew them) until they return, so no other pod starts the same work meanwhile. Then, as long again
+   * for Redis to confirm the releases; past that the module stops waiting (and cuts its own connection),
+   * and what this pod held expires by its ttl.
    */
   shutdownTimeout?: number;
 }

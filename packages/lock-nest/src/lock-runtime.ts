@@ -38,17 +38,18 @@ export async function createLockRuntime(options: unknown): Promise<LockRuntime> 
 }
 
 /**
- * Shutdown: the client releases its locks and the owner lease and stops its timers; then the module's
- * own connection is quit. A connection the app passed in is left open.
+ * Shutdown: the client lets running work finish (up to `shutdownTimeout`), releases its locks and the
+ * owner lease and stops its timers; then the module's own connection is quit. A connection the app passed
+ * in is left open.
  *
- * Releasing needs Redis. If it does not answer within `shutdownTimeout` (down, or a partition), the
- * module stops waiting: its own connection is cut, which fails the pending releases at once (those
+ * Releasing needs Redis. If it does not answer within another `shutdownTimeout` (down, or a partition),
+ * the module stops waiting: its own connection is cut, which fails the pending releases at once (those
  * leases then expire by their ttl in Redis), so a pod never hangs in its termination grace period.
  */
 export async function closeLockRuntime(runtime: LockRuntime): Promise<void> {
   const { client, ownsConnection, shutdownTimeout, logger } = runtime;
   const closing = client.close().catch((err) => report(logger, 'error', 'closing the client', err));
-  if (await settlesWithin(closing, shutdownTimeout)) {
+  if (await settlesWithin(closing, 2 * shutdownTimeout)) {
     if (ownsConnection) await quit(runtime.connection as Redis);
     return;
   }

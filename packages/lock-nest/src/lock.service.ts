@@ -73,6 +73,14 @@ export class LockService {
     return this.lockClient.tryAcquire(key, options);
   }
 
+  /**
+   * Runs `fn` only on the pod that owns its namespace's lease, and returns its result (undefined
+   * elsewhere). Shutdown lets it finish before the ownership is given up.
+   */
+  ifLockOwner<T>(fn: () => T | Promise<T>): Promise<T | undefined> {
+    return this.lockClient.ifLockOwner(fn);
+  }
+
   /** Acquires `key`, runs `fn(lease)`, releases, and returns `fn`'s result. */
   withLock<T>(key: string, fn: (lease: Lease) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     return this.lockClient.withLock(key, fn, options);

@@ -65,11 +65,14 @@ export function planModule(options: unknown): ModulePlan {
   for (const key of CORE_PASSTHROUGH) {
     if (options[key] !== undefined) Object.assign(client, { [key]: options[key] });
   }
+  const shutdownTimeout = msOption(options.shutdownTimeout, 'shutdownTimeout', DEFAULT_SHUTDOWN_TIMEOUT);
+  // The same bound lets running work finish at shutdown, before the releases (see closeLockRuntime).
+  client.shutdownTimeout = shutdownTimeout;
   return {
     connection: planConnection(options.redis, options.connection),
     client,
     readyTimeout: msOption(options.readyTimeout, 'readyTimeout', DEFAULT_READY_TIMEOUT),
-    shutdownTimeout: msOption(options.shutdownTimeout, 'shutdownTimeout', DEFAULT_SHUTDOWN_TIMEOUT),
+    shutdownTimeout,
   };
 }
 

@@ -250,6 +250,7 @@ describe('what valid options become', () => {
       instanceId: 'pod-1',
       fallbackPoll: 500,
       logger,
+      shutdownTimeout: 5_000, // the module's: running work gets as long to finish at shutdown
     });
     expect([plan.readyTimeout, plan.shutdownTimeout]).toEqual([10_000, 5_000]);
   });

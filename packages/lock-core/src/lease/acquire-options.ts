@@ -5,6 +5,7 @@ import {
   assertNonNegativeMs,
   assertPlainObject,
   assertSignal,
+  assertTtl,
   describe,
 } from '../util/validate.js';
 
@@ -71,7 +72,7 @@ export function resolveAcquireOptions(
   assertPlainObject(opts, 'options');
   assertKnownKeys(opts, KNOWN, 'options');
   const o = opts as AcquireOptions;
-  if (o.ttl !== undefined) assertMs(o.ttl, 'options.ttl');
+  if (o.ttl !== undefined) assertTtl(o.ttl, 'options.ttl');
   if (o.waitTimeout !== undefined) assertNonNegativeMs(o.waitTimeout, 'options.waitTimeout');
   if (o.signal !== undefined) assertSignal(o.signal, 'options.signal');
   if (o.autoExtend !== undefined) assertBoolean(o.autoExtend, 'options.autoExtend');

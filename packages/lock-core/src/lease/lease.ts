@@ -4,8 +4,8 @@ import type { LockKeys } from '../protocol/keys.js';
 import { isTransient } from '../redis/transient.js';
 import type { ExtendResult } from '../scripts/calls.js';
 import type { Alarm, Alarms } from '../util/alarms.js';
-import { assertMs } from '../util/validate.js';
-import { drift } from './drift.js';
+import { assertTtl } from '../util/validate.js';
+import { validityOf } from './freshness.js';
 
 /** What a lease needs from the client that made it. */
 export interface LeaseHost {
@@ -34,6 +34,8 @@ export interface LeaseInit {
   /** Renewal period (default ttl/3) and how long after a renewal is sent the lease counts as ours. */
   renewEvery?: number | undefined;
   validFor?: number | undefined;
+  /** When the first renewal is due, ms (default: the renewal period); 0 for a lease that starts short. */
+  renewFirstIn?: number | undefined;
 }
 
 /**
@@ -61,6 +63,13 @@ export class Lease implements AsyncDisposable {
   #renewAlarm: Alarm | undefined;
   #deadlineAlarm: Alarm | undefined;
   #released: Promise<boolean> | undefined;
+  /**
+   * When the extension whose reply set the deadline was sent. A reply to an extension sent earlier than
+   * that (possible over a quorum's several connections) is not applied: Redis applied it before.
+   */
+  #appliedAt = Number.NEGATIVE_INFINITY;
+  /** Extensions sent and not yet answered: the deadline each would set (`sentAt` + validity). */
+  readonly #pending = new Set<{ sentAt: number; until: number }>();
   #ended = false;
   #ended$: { promise: Promise<void>; resolve: () => void } | undefined;
 
@@ -75,7 +84,7 @@ export class Lease implements AsyncDisposable {
     this.#startedAt = init.startedAt;
     this.#deadline = init.startedAt + this.#validFor(init.ttl);
     this.#armDeadline();
-    if (init.autoExtend) this.#scheduleRenewal();
+    if (init.autoExtend) this.#scheduleRenewal(init.renewFirstIn);
   }
 
   /** Aborts with a `LockLostError` the moment the lease is known lost or past its local deadline. */
@@ -122,21 +131,53 @@ export class Lease implements AsyncDisposable {
   }
 
   /**
-   * Resets the lease's expiry to `ttl` (default: its own) from now. Rejects with `LockNotHeldError` when
-   * it was released or is past its deadline, and with `LockLostError` when Redis says it is gone or taken
-   * (the signal aborts too).
+   * Resets the lease's expiry to `ttl` (default: its own) from now, longer or shorter. The local deadline
+   * and the renewal period follow the new ttl. Rejects with `LockNotHeldError` when it was released or is
+   * past its deadline, and with `LockLostError` when Redis says it is gone or taken (the signal aborts too).
    */
-  async extend(ttl: number = this.#ttl): Promise<void> {
-    assertMs(ttl, 'ttl');
-    if (!this.isHeld()) throw new LockNotHeldError(this.key);
-    const sentAt = performance.now();
-    const result = await this.#host.extend(this.redisKeys, this.token, ttl);
-    if (result === 'extended') {
-      if (this.#ended) return;
+  extend(ttl: number = this.#ttl): Promise<void> {
+    try {
+      assertTtl(ttl, 'ttl');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!this.isHeld()) return Promise.reject(new LockNotHeldError(this.key));
+    // The lease's ttl from now on, renewals included: one sent before this reply must not restore the old.
+    if (ttl !== this.#ttl) {
       this.#ttl = ttl;
-      this.#deadline = Math.max(this.#deadline, sentAt + this.#validFor(ttl));
+      if (this.#renewAlarm) this.#scheduleRenewal();
+    }
+    return this.#extendNow(ttl).then(() => {});
+  }
+
+  /** Resolves with the send time of the extension (its reply came back 'extended'). */
+  async #extendNow(ttl: number): Promise<number> {
+    const sentAt = performance.now();
+    const sent = { sentAt, until: sentAt + this.#validFor(ttl) };
+    // Redis may apply a shorter ttl at any moment from now on, long before its reply is back: the local
+    // deadline is brought in at once, not on the reply.
+    if (sent.until < this.#deadline) {
+      this.#deadline = sent.until;
       this.#armDeadline();
-      return;
+    }
+    this.#pending.add(sent);
+    let result: ExtendResult;
+    try {
+      result = await this.#host.extend(this.redisKeys, this.token, ttl);
+    } finally {
+      this.#pending.delete(sent);
+    }
+    if (result === 'extended') {
+      if (this.#ended || this.#released || sentAt < this.#appliedAt) return sentAt;
+      this.#appliedAt = sentAt;
+      // Redis's expiry is now at least sentAt + ttl, shorter or longer than before: the deadline follows,
+      // so a shortened lease is never believed held past its expiry; and no later than an extension sent
+      // after this one and not yet answered could make it (Redis may have applied that one already).
+      let until = sent.until;
+      for (const later of this.#pending) if (later.sentAt > sentAt) until = Math.min(until, later.until);
+      this.#deadline = until;
+      this.#armDeadline();
+      return sentAt;
     }
     const err = new LockLostError(this.key, result === 'gone' ? 'deleted' : 'taken');
     this.#lose(err);
@@ -149,6 +190,12 @@ export class Lease implements AsyncDisposable {
    */
   release(): Promise<boolean> {
     if (this.#released) return this.#released.then(() => false);
+    if (this.#lostWith) {
+      // A lost lease no longer knows what Redis holds under its token: an owner lease's token (the instance
+      // id) may hold a newer term now. It expires by its ttl, or is already gone.
+      this.#released = Promise.resolve(false);
+      return this.#released;
+    }
     this.#stopTimers();
     // then(ok, fail) rather than finally(): one promise reaction less on every release.
     this.#released = this.#host.release(this).then(
@@ -174,7 +221,7 @@ export class Lease implements AsyncDisposable {
   }
 
   #validFor(ttl: number): number {
-    return this.#init.validFor ?? ttl - drift(ttl);
+    return validityOf(ttl, this.#init.validFor);
   }
 
   #armDeadline(): void {
@@ -192,13 +239,21 @@ export class Lease implements AsyncDisposable {
     return maxHold !== undefined && performance.now() - this.#startedAt >= maxHold;
   }
 
-  #scheduleRenewal(delay = this.#init.renewEvery ?? Math.max(1, Math.floor(this.#ttl / 3))): void {
+  #renewPeriod(): number {
+    return this.#init.renewEvery ?? Math.max(1, Math.floor(this.#ttl / 3));
+  }
+
+  #scheduleRenewal(delay = this.#renewPeriod()): void {
+    this.#host.alarms.cancel(this.#renewAlarm);
     if (this.#ended) return;
-    this.#renewAlarm = this.#host.alarms.set(delay, () => void this.#renew());
+    this.#renewAlarm = this.#host.alarms.set(delay, () => {
+      this.#renewAlarm = undefined;
+      void this.#renew();
+    });
   }
 
   async #renew(): Promise<void> {
-    if (this.#ended) return;
+    if (this.#ended || this.#released) return;
     // Past the deadline the lease cannot be revived: someone may have believed it free.
     if (performance.now() >= this.#deadline) {
       this.#lose(new LockLostError(this.key, 'expired'));
@@ -209,10 +264,14 @@ export class Lease implements AsyncDisposable {
       return;
     }
     try {
-      await this.extend();
-      this.#scheduleRenewal();
+      const sentAt = await this.#extendNow(this.#ttl);
+      const period = this.#renewPeriod(); // after the reply: an extend() meanwhile may have changed the ttl
+      // The next renewal counts from this one's send, as the deadline does: a slow reply must not push
+      // every renewal later until one lands past the deadline.
+      this.#scheduleRenewal(Math.max(1, Math.floor(sentAt + period - performance.now())));
     } catch (err) {
-      if (this.#ended) return;
+      // Released or lost meanwhile: the renewal that raced it has nothing left to do.
+      if (this.#ended || this.#released || LockNotHeldError.isInstance(err)) return;
       if (isTransient(err)) {
         // Redis unreachable: keep trying while the deadline allows; the deadline timer aborts the signal.
         this.#host.backgroundError(err, `renewing lock "${this.key}"`);
@@ -227,15 +286,22 @@ export class Lease implements AsyncDisposable {
   #lose(err: LockLostError): void {
     if (this.#ended) return;
     this.#lostWith = err;
+    // Ended before anyone hears of it: inside an abort listener, isHeld() already says false.
+    this.#ended = true;
+    this.#stopTimers();
     this.#controller?.abort(err);
     this.#host.lost(this, err);
-    this.#end();
+    this.#finish();
   }
 
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#stopTimers();
+    this.#finish();
+  }
+
+  #finish(): void {
     this.#ended$?.resolve();
     this.#host.ended(this);
   }

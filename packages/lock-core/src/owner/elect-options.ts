@@ -1,10 +1,11 @@
 import {
   assertFunction,
-  assertKey,
   assertKnownKeys,
+  assertLockName,
   assertMs,
   assertPlainObject,
   assertSignal,
+  assertTtl,
 } from '../util/validate.js';
 
 /** One stretch of leadership. */
@@ -64,9 +65,9 @@ export function resolveElectOptions(opts: unknown, namespace: string, ownerTtl: 
   assertKnownKeys(raw, KNOWN, 'elect options');
   const o = raw as ElectOptions;
   const name = o.name ?? namespace;
-  assertKey(name, 'options.name');
+  assertLockName(name, 'options.name');
   const leaseTtl = o.leaseTtl ?? ownerTtl;
-  assertMs(leaseTtl, 'options.leaseTtl');
+  assertTtl(leaseTtl, 'options.leaseTtl');
   const renewDeadline = o.renewDeadline ?? Math.min(10_000, Math.floor((leaseTtl * 2) / 3));
   assertMs(renewDeadline, 'options.renewDeadline');
   const retryPeriod = o.retryPeriod ?? Math.min(2_000, Math.floor(renewDeadline / 5));

@@ -1,11 +1,14 @@
 import { LockLostError } from '../errors/lock-lost-error.js';
 import type { Lease } from '../lease/lease.js';
 import { aborted, sleep } from '../util/sleep.js';
+import { settlesWithin } from '../util/work.js';
 import type { ResolvedElect } from './elect-options.js';
 
 /** What an election needs from the client. */
 export interface ElectionHost {
   readonly instanceId: string;
+  /** How long a term's work may take to stop, once its signal aborted, before the lease is given up anyway. */
+  readonly shutdownTimeout: number;
   readonly closed: boolean;
   /** Waits for the owner lease of `name` (queued like a timed lock); rejects when `signal` aborts. */
   campaign(opts: ResolvedElect, signal: AbortSignal, onHolder: (holder: string) => void): Promise<Lease>;
@@ -75,6 +78,9 @@ export class LeaderElection {
         await sleep(this.opts.retryPeriod, stopped);
         continue;
       }
+      // Handed out held, but this process stalled before getting here and the lease ran out meanwhile: no
+      // term begins on it (its loss was already told, to nobody).
+      if (!lease.isHeld()) continue;
       this.#term = lease;
       this.#isLeader = true;
       this.#seeLeader(this.host.instanceId);
@@ -82,13 +88,20 @@ export class LeaderElection {
       const term = new AbortController();
       const endTerm = () => term.abort(lease.signal.reason ?? new LockLostError(this.opts.name, 'resigned'));
       lease.signal.addEventListener('abort', endTerm, { once: true });
-      await this.#hook('onElected', () => this.opts.onElected?.({ fence: lease.fence, signal: term.signal }));
+      // Leader-only work runs while the term lasts (its promise may end only when term.signal aborts): the
+      // campaign watches the lease meanwhile instead of waiting for the work.
+      const work = this.#hook('onElected', () =>
+        this.opts.onElected?.({ fence: lease.fence, signal: term.signal }),
+      );
       await Promise.race([lease.ended, aborted(stopped)]);
       this.#isLeader = false; // before resigning: Redis may hand the lease on before the reply is back
-      // Resign (a no-op answer if the lease is already gone): the next campaigner is handed it at once.
-      await lease.release().catch((err) => this.host.backgroundError(err, `resigning "${this.opts.name}"`));
       lease.signal.removeEventListener('abort', endTerm);
       endTerm();
+      // The work stops first, then the lease goes: a successor never starts while this term's work still
+      // runs (the lease keeps renewing meanwhile), unless the work outlasts the shutdown timeout.
+      await settlesWithin(work, this.host.shutdownTimeout);
+      // Resign (nothing to do if the lease was lost): the next campaigner is handed it at once.
+      await lease.release().catch((err) => this.host.backgroundError(err, `resigning "${this.opts.name}"`));
       this.#term = null;
       this.#isLeader = false;
       this.#seeLeader(null);

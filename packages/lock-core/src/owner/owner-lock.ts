@@ -1,9 +1,11 @@
 import { LockClosedError } from '../errors/lock-closed-error.js';
 import type { ResolvedAcquire } from '../lease/acquire-options.js';
+import { isFresh, validityOf } from '../lease/freshness.js';
 import type { Lease } from '../lease/lease.js';
 import { ownerKeys } from '../protocol/keys.js';
 import * as script from '../scripts/calls.js';
 import type { TimedLocks } from '../timed/timed-locks.js';
+import type { WorkInProgress } from '../util/work.js';
 import { type ElectOptions, resolveElectOptions } from './elect-options.js';
 import { type ElectionHost, LeaderElection } from './election.js';
 
@@ -15,6 +17,9 @@ export interface OwnerHost {
   readonly ownerTtl: number;
   readonly fallbackPoll: number;
   readonly closed: boolean;
+  /** Work under the ownership that close() lets finish first. */
+  readonly work: WorkInProgress;
+  readonly shutdownTimeout: number;
   report(err: unknown, context: string): void;
 }
 
@@ -33,6 +38,7 @@ export class OwnerLock {
   ) {
     this.#electionHost = {
       instanceId: host.instanceId,
+      shutdownTimeout: host.shutdownTimeout,
       get closed() {
         return host.closed;
       },
@@ -60,31 +66,65 @@ export class OwnerLock {
     };
   }
 
-  /** Claims the lease if it is free (or renews it if ours); the id holding it now. Never steals. */
-  async claim(): Promise<string> {
+  /**
+   * Claims the lease if it is free; the id holding it now. Never steals, and never changes the expiry of
+   * a lease this client already holds (an election's lease may be longer than `ownerTtl`; only the lease's
+   * own renewal may touch it): then it only checks that Redis still agrees.
+   */
+  claim(): Promise<string> {
+    // Tracked: a claim answered after close() began gives its win back before close() resolves.
+    return this.timed.attempt(this.#claim());
+  }
+
+  async #claim(): Promise<string> {
     const { host, timed } = this;
     const keys = ownerKeys(host.keyPrefix, host.namespace);
+    const held = timed.queueOf(keys)?.holder;
+    if (held?.isHeld()) {
+      const current = await timed.scripts.redis.get(keys.lock);
+      if (host.closed) throw new LockClosedError();
+      if (current === host.instanceId) return current;
+      held.forfeit(current === null ? 'deleted' : 'taken');
+      if (current !== null) return current;
+    } else {
+      // Past its local deadline, its timer not yet run: it cannot be revived (someone may think it free).
+      held?.forfeit('expired');
+    }
     const ttl = host.ownerTtl;
     const sentAt = performance.now();
-    const reply = await script.acquire(timed.scripts, keys, { token: host.instanceId, ttl });
+    const reply = await script.acquire(timed.scripts, keys, { token: host.instanceId, ttl, claim: true });
     if (host.closed) {
       // close() ran while the claim was out: it could not see this ownership, so give it back here.
       if (reply.acquired) await script.release(timed.scripts, keys, { token: host.instanceId });
       throw new LockClosedError();
     }
+    if (!reply.acquired) {
+      timed.queueOf(keys)?.holder?.forfeit('taken');
+      return reply.holder;
+    }
     // Looked up after the reply: an idle queue may have been swept from the map meanwhile.
     const queue = timed.queueFor(keys, host.fallbackPoll, host.instanceId);
-    if (reply.acquired) {
-      // Ownership is sticky: a lease kept alive in the background until removeLockOwner() or close().
-      if (!queue.holder?.isHeld()) {
-        queue.adopt(reply.fence, ttl, sentAt, () =>
-          timed.newLease(keys, host.instanceId, reply.fence, ttl, sentAt, { autoExtend: true }),
-        );
-      }
-      return host.instanceId;
-    }
-    queue.holder?.forfeit('taken');
-    return reply.holder;
+    // A lease of this client holds it already (an election of ours won it meanwhile): it renews itself.
+    if (queue.holder?.isHeld()) return host.instanceId;
+    // Found already ours, its expiry untouched (a restart with a fixed instance id, or a lease that ran out
+    // here while Redis kept it): the lease counts from what Redis has left.
+    const startedAt = reply.remaining === undefined ? sentAt : sentAt + reply.remaining - ttl;
+    // Ownership is sticky: a lease kept alive in the background until removeLockOwner() or close(). One
+    // that came back late (or found little left) renews at once, as its own first renewal.
+    const renewFirstIn = isFresh(startedAt, validityOf(ttl)) ? undefined : 0;
+    queue.adopt(reply.fence, ttl, startedAt, () =>
+      timed.newLease(keys, host.instanceId, reply.fence, ttl, startedAt, { autoExtend: true, renewFirstIn }),
+    );
+    return host.instanceId;
+  }
+
+  /**
+   * Runs `fn` if this instance owns the lease (claiming it as `claim()` does); close() lets it finish
+   * before it gives the ownership up. Undefined, without running `fn`, on another pod.
+   */
+  async ifOwner<T>(fn: () => T | Promise<T>): Promise<T | undefined> {
+    if ((await this.claim()) !== this.host.instanceId) return undefined;
+    return this.host.work.track(Promise.resolve().then(fn));
   }
 
   /** The id of the lease's holder, or null. */
@@ -93,11 +133,19 @@ export class OwnerLock {
   }
 
   /** Gives the lease up if this instance holds it (handing it to a campaigner at once). */
-  async remove(): Promise<void> {
+  remove(): Promise<void> {
+    return this.timed.attempt(this.#remove());
+  }
+
+  async #remove(): Promise<void> {
     const keys = ownerKeys(this.host.keyPrefix, this.host.namespace);
-    const held: Lease | null | undefined = this.timed.queueOf(keys)?.holder;
+    const queue = this.timed.queueOf(keys);
+    const held: Lease | null | undefined = queue?.holder;
     if (held) await held.release();
-    else await script.release(this.timed.scripts, keys, { token: this.host.instanceId });
+    // An election of this client is campaigning: whatever it wins is its term, not a claim to give up
+    // (releasing by the instance id now could free a term it was handed a moment ago).
+    else if (!queue || queue.isIdle)
+      await script.release(this.timed.scripts, keys, { token: this.host.instanceId });
   }
 
   /** Starts a background campaign (see `ElectOptions`). */

@@ -1,6 +1,13 @@
 import type { RedisConnection } from '../redis/connection.js';
 import type { Logger } from '../util/report.js';
-import { assertKnownKeys, assertMs, assertPlainObject, assertString, describe } from '../util/validate.js';
+import {
+  assertKnownKeys,
+  assertMs,
+  assertPlainObject,
+  assertString,
+  assertTtl,
+  describe,
+} from '../util/validate.js';
 
 export interface RedlockClientOptions {
   /**
@@ -63,7 +70,7 @@ export function resolveRedlockOptions(options: unknown): ResolvedRedlockOptions 
     logger: o.logger ?? console,
   };
   assertString(resolved.keyPrefix, 'options.keyPrefix');
-  assertMs(resolved.ttl, 'options.ttl');
+  assertTtl(resolved.ttl, 'options.ttl');
   assertMs(resolved.retryDelay, 'options.retryDelay');
   assertMs(resolved.nodeTimeout, 'options.nodeTimeout');
   if (typeof resolved.logger?.error !== 'function') {

@@ -16,7 +16,7 @@ import { backoff } from '../util/backoff.js';
 import { reportBackground } from '../util/report.js';
 import { sleep } from '../util/sleep.js';
 import { randomToken } from '../util/token.js';
-import { assertFunction, assertKey } from '../util/validate.js';
+import { assertFunction, assertLockName } from '../util/validate.js';
 import { type RedlockClientOptions, type ResolvedRedlockOptions, resolveRedlockOptions } from './options.js';
 import { acquireOnMajority, extendOnMajority, majorityOf, type Nodes, releaseOnAll } from './steps.js';
 
@@ -29,14 +29,14 @@ export type QuorumAcquireOptions = Omit<AcquireOptions, 'waitReplicas' | 'replic
  * majority, `signal` aborted when a majority is lost or the local deadline (ttl - drift from when the
  * acquisition was sent, which also accounts for the time the majority took) passes.
  *
- * Fencing, honestly: each node INCRs its own counter and `lease.fence` is the largest counter among the
- * nodes that granted the lease. Any two majorities share a node whose counter did increase, but the
- * largest counter of one majority can still be below the previous holder's (its other nodes lagged),
- * and a node restarted without its data counts from 1 again. So in quorum mode `fence` is NOT a
- * strictly increasing sequence across holders; a resource that must refuse stale writers needs a single
- * Redis (`LockClient`) or a store with a global revision (etcd, ZooKeeper). As with any Redlock, safety
- * also assumes bounded clock drift between the nodes and that a crashed node stays down for a ttl
- * before rejoining empty (or persists with appendfsync always).
+ * Fencing, honestly: each node keeps its own fence counter, raised from its own clock (µs) like a
+ * LockClient's, and `lease.fence` is the largest among the nodes that granted the lease. While the nodes'
+ * clocks agree, fences rise with time; but a node whose counter (or clock) ran ahead of the others can give
+ * one holder a fence that a later holder, granted by other nodes, does not reach. So in quorum mode
+ * `fence` is NOT a strictly increasing sequence across holders; a resource that must refuse stale writers
+ * needs a single Redis (`LockClient`) or a store with a global revision (etcd, ZooKeeper). As with any
+ * Redlock, safety also assumes bounded clock drift between the nodes and that a crashed node stays down
+ * for a ttl before rejoining empty (or persists with appendfsync always).
  *
  * Waiting is polling with jitter: there is no fair queue and no notification across nodes.
  */
@@ -92,7 +92,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
    * at the last attempt; unreachable nodes are retried with backoff meanwhile and reported as `'error'`.
    */
   async acquire(key: string, options?: QuorumAcquireOptions): Promise<Lease> {
-    assertKey(key);
+    assertLockName(key);
     const o = this.#resolve(options, true);
     this.#assertOpen();
     const keys = lockKeys(this.#o.keyPrefix, key);
@@ -122,7 +122,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
     key: string,
     options?: Omit<QuorumAcquireOptions, 'waitTimeout' | 'signal'>,
   ): Promise<Lease | null> {
-    assertKey(key);
+    assertLockName(key);
     const o = this.#resolve(options, false);
     this.#assertOpen();
     const step = await this.#attempt(lockKeys(this.#o.keyPrefix, key), randomToken(), o);

@@ -127,5 +127,5 @@ export async function releaseOnAll(nodes: Nodes, keys: LockKeys, token: string):
 
 /** Node `i` as a script target. Quorum locks have no queue, so their scripts never publish a grant. */
 function nodeTarget(nodes: Nodes, i: number): script.ScriptTarget {
-  return { redis: nodes.redis[i] as RedisConnection, publish: 'PUBLISH' };
+  return { redis: nodes.redis[i] as RedisConnection, publish: 'PUBLISH', trustReceivers: false };
 }

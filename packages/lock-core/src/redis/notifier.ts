@@ -14,8 +14,12 @@ interface Subscriber {
   ssubscribe(channel: string): Promise<unknown>;
   sunsubscribe(channel: string): Promise<unknown>;
   on(event: string, listener: (...args: never[]) => void): unknown;
+  once(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
   quit(): Promise<unknown>;
   disconnect(): void;
+  /** ioredis: 'connecting', 'connect' (ready check under way), 'ready', … The fake is always 'ready'. */
+  readonly status?: string;
 }
 
 /** ioredis's `Cluster#duplicate(startupNodes?, options?)`. */
@@ -42,6 +46,11 @@ export class Notifier {
   private readonly lingering = new Map<string, NodeJS.Timeout>();
   private readyOnce = false;
   private closed = false;
+  /**
+   * The connection's own `keyPrefix` (an ioredis option): it prefixes the lock's keys in every script, so
+   * grants go out on prefixed channels, but not SUBSCRIBE's channel names. The notifier adds it there.
+   */
+  private readonly channelPrefix: string;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -50,7 +59,10 @@ export class Notifier {
     private readonly onReconnect: () => void,
     /** SSUBSCRIBE / 'smessage' (Redis 7 sharded pub/sub, one shard per channel) instead of SUBSCRIBE. */
     private readonly sharded = false,
-  ) {}
+  ) {
+    const prefix = (redis as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
+    this.channelPrefix = typeof prefix === 'string' ? prefix : '';
+  }
 
   /** No channel is subscribed or routed: lets the uncontended path skip building channel names. */
   get isIdle(): boolean {
@@ -139,13 +151,36 @@ export class Notifier {
 
   /** (S)SUBSCRIBE or (S)UNSUBSCRIBE; a synchronous throw (a Cluster mid-failover may) becomes a rejection. */
   private send(what: 'subscribe' | 'unsubscribe', channel: string): Promise<unknown> {
+    let sub: Subscriber;
     try {
-      const sub = this.connection();
-      if (!this.sharded) return sub[what](channel);
-      return what === 'subscribe' ? sub.ssubscribe(channel) : sub.sunsubscribe(channel);
+      sub = this.connection();
     } catch (err) {
       return Promise.reject(err);
     }
+    const name = this.channelPrefix + channel;
+    const write = (): Promise<unknown> => {
+      if (!this.sharded) return sub[what](name);
+      return what === 'subscribe' ? sub.ssubscribe(name) : sub.sunsubscribe(name);
+    };
+    return sub.status === 'connect' ? Notifier.pastReadyCheck(sub).then(write) : write();
+  }
+
+  /**
+   * In status 'connect' (the socket is up, the ready check's INFO not yet answered) ioredis writes a
+   * SUBSCRIBE at once, as a command allowed while loading: the connection enters subscriber mode, INFO
+   * then fails, and it reconnects with an 'error'. So a command sent then waits for 'ready', or for the
+   * first sign that it will not come soon ('error', 'close', 'end'). In any other status ioredis queues
+   * commands itself until it is ready.
+   */
+  private static pastReadyCheck(sub: Subscriber): Promise<void> {
+    return new Promise((resolve) => {
+      const events = ['ready', 'error', 'close', 'end'];
+      const done = (): void => {
+        for (const event of events) sub.off(event, done);
+        resolve();
+      };
+      for (const event of events) sub.once(event, done);
+    });
   }
 
   private connection(): Subscriber {
@@ -156,8 +191,11 @@ export class Notifier {
       this.sharded && isCluster(this.redis)
         ? (this.redis as unknown as DuplicatingCluster).duplicate(undefined, { shardedSubscribers: true })
         : (this.redis.duplicate() as unknown as Subscriber);
+    const prefix = this.channelPrefix;
     sub.on(this.sharded ? 'smessage' : 'message', (channel: string, message: string) => {
-      this.handlers.get(channel)?.(message);
+      this.handlers.get(prefix && channel.startsWith(prefix) ? channel.slice(prefix.length) : channel)?.(
+        message,
+      );
     });
     sub.on('error', (err: Error) => {
       if (!this.closed) this.onError(err);

@@ -10,26 +10,32 @@ import { runScript, scripts } from './runner.js';
 /** PUBLISH on a single server; SPUBLISH (sharded, one slot) on a cluster. */
 export type PublishCommand = 'PUBLISH' | 'SPUBLISH';
 
-/** Where scripts run: the connection, and how their grants are published. */
+/** Where scripts run, and how their grants reach waiters. */
 export interface ScriptTarget {
   readonly redis: RedisConnection;
   readonly publish: PublishCommand;
+  /**
+   * Whether the count of subscribers a publish reached is to be believed: then a grant nobody heard
+   * means a dead waiter, and the release serves the next one at once. True for one server (and Sentinel)
+   * and for sharded pub/sub; false for classic pub/sub on a Cluster, where a waiter may listen on another
+   * node than the one that publishes.
+   */
+  readonly trustReceivers: boolean;
 }
 
 export type AcquireResult =
-  | { acquired: true; fence: number }
+  /** `remaining`: a claim found the lock already the caller's and left its expiry alone; ms left. */
+  | { acquired: true; fence: number; remaining?: number }
   /** `holder` is the holder's token ('' for a free lock with waiters queued, from a quick try). */
   | { acquired: false; pttl: number; holder: string };
 
-/** What a failed attempt does with the caller's queue entry (acquire.lua's ARGV[5]). */
-export type QueueAction =
-  | { do: 'none' }
-  /** Push `entry` at the tail. */
-  | { do: 'enqueue'; entry: string }
-  /** Replace `previous` in place by `entry` (a refresh), or push `entry` if `previous` is gone. */
-  | { do: 'refresh'; entry: string; previous: string };
-
-const MODE = { none: 0, enqueue: 1, refresh: 2 } as const;
+/** A process's entry in a lock's queue: the lock is handed to `token` with the ttl of the call. */
+export interface QueueSeat {
+  /** This client's tag: grants reach it on `<lock>:events:<client>`. */
+  readonly client: string;
+  /** How long the entry stays alive without a refresh, ms (server clock). */
+  readonly liveFor: number;
+}
 
 /**
  * acquire.lua's quick try (token and ttl only): takes a free lock nobody waits for. A free lock with
@@ -44,24 +50,26 @@ export function quickAcquire(
   return runScript(redis, scripts.acquire, lockKeysOf(keys), [a.token, a.ttl], acquireResult);
 }
 
-/** One full acquire.lua call: take the lock, or report its holder and act on the queue as asked. */
+/**
+ * One full acquire.lua call: take the lock (serving queued waiters first), or report its holder; with
+ * `queue`, the caller's entry is queued on failure (or refreshed in place, keeping its turn).
+ */
 export function acquire(
   target: ScriptTarget,
   keys: LockKeys,
-  a: { token: string; ttl: number; queue?: QueueAction },
+  a: { token: string; ttl: number; queue?: QueueSeat; claim?: true },
 ): Promise<AcquireResult> {
-  const args: Array<string | number> = [a.token, a.ttl, Date.now(), target.publish];
-  const q = a.queue ?? { do: 'none' };
-  // A plain try sends no mode and no entries: the script reads them only when queueing.
-  if (q.do === 'enqueue') args.push(MODE.enqueue, q.entry, '');
-  else if (q.do === 'refresh') args.push(MODE.refresh, q.entry, q.previous);
+  const args: Array<string | number> = [a.token, a.ttl, target.publish, heard(target)];
+  if (a.queue) args.push(a.queue.client, a.queue.liveFor);
+  else if (a.claim) args.push('');
   return runScript(target.redis, scripts.acquire, lockKeysOf(keys), args, acquireResult);
 }
 
 function acquireResult(reply: unknown): AcquireResult {
   if (typeof reply === 'number') return { acquired: true, fence: reply };
-  const [, pttl, holder] = reply as [0, number, string];
-  return { acquired: false, pttl, holder };
+  const [acquired, a, b] = reply as [0 | 1, number, number | string];
+  if (acquired === 1) return { acquired: true, fence: a, remaining: b as number };
+  return { acquired: false, pttl: a, holder: b as string };
 }
 
 export interface ReleaseResult {
@@ -72,23 +80,33 @@ export interface ReleaseResult {
 }
 
 /**
- * One release.lua call: give up `token`'s hold (handing the lock to the first live waiter), optionally
- * queueing `requeue` first (the caller's next local waiter) and withdrawing the entry `leave`.
+ * One release.lua call: give up `token`'s hold (only the hold with `fence`, when given), handing the lock
+ * to the first live waiter; optionally queueing `requeue` first (the caller's next local waiter) and
+ * withdrawing the entry of `leave`.
  */
 export function release(
   target: ScriptTarget,
   keys: LockKeys,
-  a: { token: string; requeue?: string; leave?: string },
+  a: {
+    token: string;
+    fence?: number;
+    leave?: string;
+    requeue?: { token: string; ttl: number; seat: QueueSeat };
+  },
 ): Promise<ReleaseResult> {
-  const args: Array<string | number> = [a.token, Date.now(), target.publish];
-  if (a.requeue || a.leave) args.push(a.requeue ?? '', a.leave ?? '');
+  const args: Array<string | number> = [a.token, target.publish, heard(target)];
+  const r = a.requeue;
+  const fence = a.fence === undefined ? '' : a.fence;
+  if (r) args.push(fence, a.leave ?? '', r.token, r.ttl, r.seat.client, r.seat.liveFor);
+  else if (a.leave) args.push(fence, a.leave);
+  else if (fence !== '') args.push(fence);
   return runScript(target.redis, scripts.release, lockKeysOf(keys), args, releaseResult);
 }
 
-/** Takes `entry` out of the queue without touching the lock (a waiter that gave up). */
-export function withdraw(target: ScriptTarget, keys: LockKeys, entry: string): Promise<ReleaseResult> {
+/** Takes `token`'s entry out of the queue without touching the lock (a waiter that gave up). */
+export function withdraw(target: ScriptTarget, keys: LockKeys, token: string): Promise<ReleaseResult> {
   // An empty token never matches the lock, so this only removes the entry.
-  return release(target, keys, { token: '', leave: entry });
+  return release(target, keys, { token: '', leave: token });
 }
 
 function releaseResult(reply: unknown): ReleaseResult {
@@ -100,17 +118,26 @@ function releaseResult(reply: unknown): ReleaseResult {
 /** `extended`: the expiry is reset; `gone`: the lock key no longer exists; `taken`: another holder has it. */
 export type ExtendResult = 'extended' | 'gone' | 'taken';
 
-/** One extend.lua call: reset the lock's expiry to `ttl` if `token` still holds it. */
+/**
+ * One extend.lua call: reset the lock's expiry to `ttl` if `token` still holds it (only the hold with
+ * `fence`, when given: a grant is confirmed with the fence it came with).
+ */
 export function extend(
   redis: RedisConnection,
   keys: LockKeys,
-  a: { token: string; ttl: number },
+  a: { token: string; ttl: number; fence?: number },
 ): Promise<ExtendResult> {
-  return runScript(redis, scripts.extend, [keys.lock], [a.token, a.ttl], extendResult);
+  const args: Array<string | number> = [a.token, a.ttl];
+  if (a.fence !== undefined) args.push(a.fence);
+  return runScript(redis, scripts.extend, [keys.lock, keys.fence], args, extendResult);
 }
 
 function extendResult(reply: unknown): ExtendResult {
   return reply === 1 ? 'extended' : reply === 0 ? 'gone' : 'taken';
+}
+
+function heard(target: ScriptTarget): '1' | '0' {
+  return target.trustReceivers ? '1' : '0';
 }
 
 function lockKeysOf(keys: LockKeys): string[] {

@@ -19,11 +19,23 @@ export const scripts = {
   extend: script('extend', extendLua),
 } as const;
 
+/** Per connection, the scripts it has run: each one's first call is an EVAL (see `runScript`). */
+const loaded = new WeakMap<object, Set<string>>();
+
 /**
- * Runs a script by EVALSHA and reads its reply with `parse`, falling back to EVAL once when the server
- * does not know the script yet (NOSCRIPT: a new or restarted server). EVAL also caches it, so the next
- * call is an EVALSHA again. One promise reaction per call: on the uncontended path every extra layer
- * (an async wrapper, a separate catch and then) showed up in the benchmark.
+ * A view of a connection (e.g. one that pipelines WAIT behind each script) names the connection it sends
+ * on under this symbol, so the two share what is loaded.
+ */
+export const SENDS_ON: unique symbol = Symbol('@edirect/lock-core:sends-on');
+
+/**
+ * Runs a script and reads its reply with `parse`. The first call of a script on a connection is an EVAL,
+ * which also caches it on the server; later ones are EVALSHA, falling back to EVAL once when the server no
+ * longer knows it (NOSCRIPT: a restarted or flushed server). Starting with EVAL keeps a connection's script
+ * calls in the order they were made: had the first call been an EVALSHA answered NOSCRIPT, its EVAL would
+ * go out behind calls made after it (a release overtaken by an acquire, say). One promise reaction per
+ * call: on the uncontended path every extra layer (an async wrapper, a separate catch) showed up in the
+ * benchmark.
  */
 export function runScript<T>(
   redis: RedisConnection,
@@ -32,8 +44,19 @@ export function runScript<T>(
   args: ReadonlyArray<string | number>,
   parse: (reply: unknown) => T,
 ): Promise<T> {
+  const connection = (redis as { [SENDS_ON]?: object })[SENDS_ON] ?? redis;
+  let known = loaded.get(connection);
+  if (!known) {
+    known = new Set();
+    loaded.set(connection, known);
+  }
+  const cached = known;
   let reply: Promise<unknown>;
   try {
+    if (!cached.has(s.sha)) {
+      cached.add(s.sha);
+      return redis.eval(s.source, keys.length, ...keys, ...args).then(parse);
+    }
     reply = redis.evalsha(s.sha, keys.length, ...keys, ...args);
   } catch (err) {
     // A connection that throws instead of rejecting (a Cluster mid-failover, a custom one): callers

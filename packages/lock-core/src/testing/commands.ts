@@ -20,6 +20,21 @@ interface Command {
 
 const int = (text: string): number => Number(parseInteger(text));
 
+let lastMs = -1;
+let micro = 0;
+/**
+ * TIME from Date.now() (which fake timers move): the fake's clock has ms, so within one ms each reading
+ * counts on a µs, as a real clock would have moved between two commands. Fences drawn from it after a
+ * data loss (a flush) stay above those drawn before, even when the fake clock stands still.
+ */
+function time(now: number): Reply {
+  if (now !== lastMs) {
+    lastMs = now;
+    micro = 0;
+  } else if (micro < 999) micro++;
+  return [String(Math.floor(now / 1000)), String((now % 1000) * 1000 + micro)];
+}
+
 /**
  * An expiry in ms from now. Redis refuses 0, negatives and deadlines past int64; the fake also refuses
  * deadlines past 2^53 ms (some 285,000 years), which a JS number cannot hold exactly.
@@ -102,6 +117,7 @@ const COMMANDS: Record<string, Command> = {
     arity: 4,
     run: (c, [k = '', start = '', stop = '']) => c.keyspace.lrange(k, int(start), int(stop), c.now),
   },
+  TIME: { arity: 1, run: (c) => time(c.now) },
   PUBLISH: { arity: 3, run: (c, [channel = '', message = '']) => c.pubsub.publish(channel, message) },
   FLUSHALL: {
     arity: -1,

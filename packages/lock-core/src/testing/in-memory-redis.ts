@@ -171,7 +171,7 @@ export class InMemoryRedis
     if (this.#status === 'end') throw connectionClosed();
     if (this.#channels.size > 0 && !SUBSCRIBER_COMMANDS.has(name)) throw subscriberMode();
     const args = rawArgs.map((arg, i) => {
-      if (typeof arg === 'string') return arg;
+      if (typeof arg === 'string') return asSent(arg);
       if (typeof arg === 'number') return String(arg);
       throw new ReplyError(
         `ERR InMemoryRedis takes strings and numbers only, got ${typeof arg} as argument ${i + 1} of ${name}`,
@@ -198,4 +198,12 @@ export class InMemoryRedis
     }
     return this.#channels.size;
   }
+}
+
+/**
+ * A string as Redis receives it from ioredis, which encodes it as UTF-8: a lone surrogate becomes U+FFFD,
+ * so two names that differ only there are one key on Redis, and are one here too.
+ */
+function asSent(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

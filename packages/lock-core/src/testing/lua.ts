@@ -24,11 +24,6 @@ export function tonumber(value: CallResult | undefined | null): number | undefin
   return undefined;
 }
 
-/** Lua's `..` on a number: integers print without a fraction (as `%.14g` does for them). */
-export function concat(value: string | number): string {
-  return typeof value === 'number' && Number.isInteger(value) ? value.toFixed(0) : String(value);
-}
-
 /**
  * How Redis turns a script's returned table into a reply: it reads elements 1, 2, … and stops at the
  * first nil (so `{nil, 5}` is an empty array), numbers are truncated to integers, `false` becomes a nil

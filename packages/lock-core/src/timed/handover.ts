@@ -1,6 +1,7 @@
+import { type Confirmation, confirmFresh, isFresh, validityOf } from '../lease/freshness.js';
 import type { Lease } from '../lease/lease.js';
 import type { LockKeys } from '../protocol/keys.js';
-import { type ExtendResult, extend } from '../scripts/calls.js';
+import { extend } from '../scripts/calls.js';
 import type { LocalLine } from './local-line.js';
 import type { QueueHost } from './queue-host.js';
 
@@ -11,57 +12,78 @@ export interface HandoverSide {
   readonly line: LocalLine;
   /** The lease now holding the lock for this client. */
   hold(lease: Lease): void;
-  /** Nobody here wants the lock any more: release it onward. */
-  passOn(token: string): void;
+  /** Nobody here can take the lock: release this hold (token and fence) onward. */
+  passOn(token: string, fence: number): void;
+  /** Runs `op` in the background, where close() waits for it. */
+  track(op: Promise<unknown>, what: string): void;
   kick(): void;
 }
 
 /**
  * The last step of a wait: the lock was won for this queue (by a reply, a grant or a local hand-on) and
- * becomes the local head's lease, straight away or after a renewal that confirms it.
+ * becomes the local head's lease. At once when the win is recent and for the ttl the head asked for;
+ * otherwise after a renewal with the head's ttl, sent by this process, which becomes the lease's start.
+ * So no lease is handed out past or close to its deadline, and Redis's expiry is never shorter than the
+ * deadline the lease keeps.
  */
 export class Handover {
-  /** A grant is being confirmed with a renewal before anyone here may rely on it. */
-  #confirming = false;
+  /** A win (its token) is being confirmed with a renewal before anyone here may rely on it. */
+  #confirming: string | null = null;
 
   constructor(private readonly side: HandoverSide) {}
 
   get confirming(): boolean {
-    return this.#confirming;
+    return this.#confirming !== null;
   }
 
-  /** Makes (token, fence) the head's lease, counting from `startedAt`; passes it on if nobody waits. */
-  give(token: string, fence: number, ttl: number, startedAt: number): void {
+  /**
+   * (token, fence) holds the lock in Redis for `ttl` ms from no earlier than `startedAt`. `confirmed`: that
+   * start is a renewal this queue just made, as fresh as this link allows (see `confirmFresh`).
+   */
+  won(token: string, fence: number, ttl: number, startedAt: number, confirmed = false): void {
     const { side } = this;
-    const waiter = side.line.next();
-    if (!waiter) {
-      side.passOn(token);
+    // The same win again (an owner lease's grant and its claim carry one token): the confirmation covers it.
+    if (this.#confirming === token) return;
+    const head = side.line.head;
+    if (!head || this.#confirming !== null) {
+      side.passOn(token, fence);
       return;
     }
-    const lease = side.host.newLease(side.keys, token, fence, ttl, startedAt, waiter.settings);
-    side.hold(lease);
-    waiter.resolve(lease);
-    if (waiter.ttl !== ttl) {
-      // The entry was queued for an earlier head with another ttl: bring the lease to the ttl asked for.
-      lease.extend(waiter.ttl).catch((err) => side.host.report(err, `extending lock "${side.keys.name}"`));
+    if (head.ttl !== ttl || (!confirmed && !isFresh(startedAt, validityOf(ttl, head.settings.validFor)))) {
+      side.track(this.#confirm(token, fence, head.ttl, head.settings.validFor), 'confirming');
+      return;
     }
+    side.line.next();
+    const lease = side.host.newLease(side.keys, token, fence, ttl, startedAt, head.settings);
+    side.hold(lease);
+    head.resolve(lease);
   }
 
-  /** Renews a grant before handing it out: a lease starts from a renewal we sent, never from a guess. */
-  async confirm(token: string, fence: number, ttl: number): Promise<void> {
+  async #confirm(token: string, fence: number, ttl: number, validFor: number | undefined): Promise<void> {
     const { side } = this;
-    this.#confirming = true;
-    const sentAt = performance.now();
-    let result: ExtendResult | undefined;
+    this.#confirming = token;
+    let confirmation: Confirmation | undefined;
     try {
-      result = await extend(side.host.scripts.redis, side.keys, { token, ttl });
+      const renew = () => extend(side.host.scripts.redis, side.keys, { token, ttl, fence });
+      confirmation = await confirmFresh(renew, ttl, validityOf(ttl, validFor));
+      if (!('startedAt' in confirmation)) side.passOn(token, fence);
     } catch (err) {
       side.host.report(err, `confirming lock "${side.keys.name}"`);
-      side.passOn(token);
+      side.passOn(token, fence);
     } finally {
-      this.#confirming = false;
+      this.#confirming = null;
     }
-    if (result === 'extended') this.give(token, fence, ttl, sentAt);
+    if (confirmation && 'startedAt' in confirmation) {
+      // The head may have changed meanwhile (it gave up): won() checks again, and confirms again if needed.
+      this.won(token, fence, ttl, confirmation.startedAt, true);
+    } else if (confirmation && 'tooShort' in confirmation) {
+      // A lease of this ttl cannot be held over this link: the head is told so, and the line moves on.
+      const head = side.line.head;
+      if (head?.ttl === ttl) {
+        side.line.next();
+        head.reject(confirmation.tooShort);
+      }
+    }
     side.kick();
   }
 }

@@ -10,7 +10,7 @@ import { Handover } from './handover.js';
 import { LocalLine } from './local-line.js';
 import type { QueueHost } from './queue-host.js';
 import { type Attempt, Seat } from './seat.js';
-import { freshEnough, type Waiter } from './waiter.js';
+import type { Waiter } from './waiter.js';
 
 /**
  * This client's waiters for one lock, in FIFO order. Only the head talks to Redis: it queues one entry
@@ -56,7 +56,8 @@ export class KeyQueue {
       hold: (lease) => {
         this.#holder = lease;
       },
-      passOn: (token) => this.#releaseToken(token),
+      passOn: (token, fence) => this.#passOn(token, fence),
+      track: (op, what) => this.#inFlight.track(op, `${what} lock "${keys.name}"`),
       kick: () => this.kick(),
     });
   }
@@ -126,7 +127,9 @@ export class KeyQueue {
     try {
       reply = await script.release(this.host.scripts, this.keys, {
         token: lease.token,
-        requeue: requeue?.element,
+        ...(requeue
+          ? { requeue: { token: requeue.token, ttl: requeue.ttl, seat: this.#seat.queueSeat } }
+          : {}),
       });
     } finally {
       if (this.#holder === lease) this.#holder = null;
@@ -134,7 +137,7 @@ export class KeyQueue {
     const to = reply.handedTo;
     if (requeue && to && to.token === requeue.token && this.#seat.current === requeue) {
       this.#seat.clear();
-      this.#handover.give(requeue.token, to.fence, requeue.ttl, sentAt);
+      this.#handover.won(requeue.token, to.fence, requeue.ttl, sentAt);
     } else {
       this.kick();
     }
@@ -148,13 +151,12 @@ export class KeyQueue {
    */
   adopt(fence: number, ttl: number, startedAt: number, keeper: () => Lease): void {
     const entry = this.#seat.clear();
-    if (entry)
-      this.#inFlight.track(
-        script.withdraw(this.host.scripts, this.keys, entry.element),
-        `withdrawing from lock "${this.keys.name}"`,
-      );
+    if (entry) {
+      const withdrawn = script.withdraw(this.host.scripts, this.keys, entry.token);
+      this.#inFlight.track(withdrawn, `withdrawing from lock "${this.keys.name}"`);
+    }
     if (this.#line.length > 0) {
-      this.#handover.give(this.#seat.fixedToken ?? '', fence, ttl, startedAt);
+      this.#handover.won(this.#seat.fixedToken ?? '', fence, ttl, startedAt);
       this.kick();
     } else {
       this.#holder = keeper();
@@ -172,7 +174,8 @@ export class KeyQueue {
   kick(): void {
     if (this.#nap.wake()) return;
     if (this.#pumping || this.#holder || this.#handover.confirming || this.#trying) return;
-    if (this.#line.length > 0) void this.#pump();
+    // Tracked, so close() waits for an attempt in flight (and the nap after it) to end.
+    if (this.#line.length > 0) this.#inFlight.track(this.#pump(), `waiting for lock "${this.keys.name}"`);
     else this.#settle();
   }
 
@@ -185,26 +188,20 @@ export class KeyQueue {
 
   /** A grant on this client's channel. */
   #onGrant(message: string): void {
-    const receivedAt = performance.now();
     const { token, fence } = parseGrant(message);
     if (this.#holder?.token === token) return; // already learnt from a reply
     const entry = this.#seat.current;
     if (entry?.token !== token) {
       // A grant nobody here wants any more (its waiter left, or a stale duplicate entry): pass it on.
-      this.#releaseToken(token);
+      this.#passOn(token, fence);
       return;
     }
     this.#seat.clear();
     // The grant came after the entry was queued, so Redis expires it no sooner than queuedAt + ttl: a safe
     // base for the local deadline (the time the message was read is not: this process may have been
-    // paused with it unread). After a long wait too little of that is left, so renew first.
-    const head = this.#line.head;
-    if (head && freshEnough(head, entry.ttl, entry.queuedAt, receivedAt)) {
-      this.#handover.give(token, fence, entry.ttl, entry.queuedAt);
-      this.kick();
-    } else {
-      void this.#handover.confirm(token, fence, entry.ttl);
-    }
+    // paused with it unread). After a long wait too little of that is left, and won() renews first.
+    this.#handover.won(token, fence, entry.ttl, entry.queuedAt);
+    this.kick();
   }
 
   async #pump(): Promise<void> {
@@ -241,9 +238,12 @@ export class KeyQueue {
           continue;
         }
         if (this.#holder || this.#handover.confirming) break; // the grant came by message while the attempt was out
+        // The entry this attempt queued was won meanwhile by its grant (or an owner claim) and handed on
+        // already: this reply repeats that win, and the lease it made may even have ended. Never twice.
+        if (queueing && this.#seat.current !== sent.entry) continue;
         if (reply.acquired) {
           if (this.#seat.current === sent.entry) this.#seat.clear();
-          this.#handover.give(sent.entry.token, reply.fence, sent.entry.ttl, sent.sentAt);
+          this.#handover.won(sent.entry.token, reply.fence, sent.entry.ttl, sent.sentAt);
           break;
         }
         this.onHolder?.(reply.holder);
@@ -262,10 +262,14 @@ export class KeyQueue {
     if (this.#line.length > 0 || this.#pumping) return;
     const entry = this.#seat.clear();
     if (entry) {
-      this.#inFlight.track(
-        script.release(this.host.scripts, this.keys, { token: entry.token, leave: entry.element }),
-        `leaving the queue of lock "${this.keys.name}"`,
-      );
+      const { token } = entry;
+      // A random token is this entry's alone: if a grant raced the withdrawal, release it with it. An owner
+      // lease's token (the instance id) may already hold a newer claim: only withdraw, and let a raced
+      // grant's message pass it on with its fence (or, lost, let it expire).
+      const withdrawn = this.#seat.fixedToken
+        ? script.withdraw(this.host.scripts, this.keys, token)
+        : script.release(this.host.scripts, this.keys, { token, leave: token });
+      this.#inFlight.track(withdrawn, `leaving the queue of lock "${this.keys.name}"`);
     }
     if (this.isIdle) {
       // The queue is kept for reuse: a stale flag from a caller that gave up must not reach the next one,
@@ -276,10 +280,9 @@ export class KeyQueue {
     }
   }
 
-  #releaseToken(token: string): void {
-    this.#inFlight.track(
-      script.release(this.host.scripts, this.keys, { token }),
-      `passing on lock "${this.keys.name}"`,
-    );
+  /** Releases a hold nobody here takes (only that hold: an owner lease's token outlives its terms). */
+  #passOn(token: string, fence: number): void {
+    const released = script.release(this.host.scripts, this.keys, { token, fence });
+    this.#inFlight.track(released, `passing on lock "${this.keys.name}"`);
   }
 }

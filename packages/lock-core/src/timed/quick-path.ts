@@ -11,7 +11,9 @@ import type { KeyQueue } from './key-queue.js';
 export interface QuickPathHost {
   readonly redis: RedisConnection;
   closed(): boolean;
-  newLease(token: string, fence: number, sentAt: number): Lease;
+  /** When a win whose call was sent at `sentAt` starts (renewed first if it came back late); null: lost. */
+  startOfWin(token: string, fence: number, sentAt: number): Promise<number | null>;
+  newLease(token: string, fence: number, startedAt: number): Lease;
   /** Waits in `queue`, first in the local line, for at most `left` ms (undefined: no bound). */
   wait(queue: KeyQueue, left: number | undefined): Promise<Lease>;
 }
@@ -29,7 +31,10 @@ export async function acquireFirst(queue: KeyQueue, o: ResolvedAcquire, host: Qu
     const token = randomToken();
     const sentAt = performance.now();
     const reply = await quickAcquire(host.redis, queue.keys, { token, ttl: o.ttl });
-    if (reply.acquired) lease = host.newLease(token, reply.fence, sentAt);
+    if (reply.acquired) {
+      const startedAt = await host.startOfWin(token, reply.fence, sentAt);
+      if (startedAt !== null) lease = host.newLease(token, reply.fence, startedAt);
+    }
   } catch {
     // Redis away or refusing: the queue's own loop retries with backoff, or fails every waiter.
   } finally {

@@ -5,6 +5,7 @@ import type { Lease } from '../lease/lease.js';
 import type { LockKeys } from '../protocol/keys.js';
 import type { RedisConnection } from '../redis/connection.js';
 import { extend } from '../scripts/calls.js';
+import { SENDS_ON } from '../scripts/runner.js';
 import { randomToken } from '../util/token.js';
 import type { LeaseSettings } from './waiter.js';
 
@@ -133,14 +134,16 @@ export function withWait(redis: RedisConnection, o: ResolvedAcquire): Waiting {
     if (script[0]) throw script[0];
     return script[1];
   };
+  const view: RedisConnection & { [SENDS_ON]: RedisConnection } = {
+    [SENDS_ON]: redis,
+    evalsha: (sha, numKeys, ...args) => send('evalsha', [sha, numKeys, ...args]),
+    eval: (source, numKeys, ...args) => send('eval', [source, numKeys, ...args]),
+    get: (key) => redis.get(key),
+    set: redis.set.bind(redis),
+    duplicate: () => redis.duplicate(),
+  };
   return {
-    redis: {
-      evalsha: (sha, numKeys, ...args) => send('evalsha', [sha, numKeys, ...args]),
-      eval: (source, numKeys, ...args) => send('eval', [source, numKeys, ...args]),
-      get: (key) => redis.get(key),
-      set: redis.set.bind(redis),
-      duplicate: () => redis.duplicate(),
-    },
+    redis: view,
     get outcome() {
       return outcome;
     },

@@ -1,9 +1,13 @@
-import { type QueueEntry, queueEntry } from '../protocol/entry.js';
 import type { LockKeys } from '../protocol/keys.js';
-import { type AcquireResult, acquire, type ScriptTarget } from '../scripts/calls.js';
+import { type AcquireResult, acquire, type QueueSeat, type ScriptTarget } from '../scripts/calls.js';
 import { randomToken } from '../util/token.js';
 
-export interface SeatEntry extends QueueEntry {
+/** What this process has queued in Redis for one lock. */
+export interface SeatEntry {
+  /** The token the lock will be handed to. */
+  readonly token: string;
+  /** The ttl it will be handed over with, ms. */
+  readonly ttl: number;
   /** performance.now() when the call that first queued this token was sent: no grant can predate it. */
   readonly queuedAt: number;
 }
@@ -22,7 +26,7 @@ const SLACK_MS = 2_000;
 
 /**
  * A process's one place in a lock's Redis queue, shared by all its local waiters for that lock: the entry
- * it has queued (or is about to), refreshed in place by every poll so it keeps its position.
+ * it has queued (or is about to), refreshed by every poll so it stays alive and keeps its position.
  */
 export class Seat {
   #current: SeatEntry | null = null;
@@ -44,22 +48,23 @@ export class Seat {
     return this.#current !== null;
   }
 
+  /** The entry's liveness in Redis: the scripts stamp it with the server's clock plus this. */
+  get queueSeat(): QueueSeat {
+    return { client: this.clientTag, liveFor: this.pollPeriod * MISSED_POLLS + SLACK_MS };
+  }
+
   /**
-   * The entry to queue now: the current one refreshed (same token, ttl and queue time, a later liveness
-   * deadline), or a new one for `ttl`. It becomes current before it is sent, since its grant may arrive
-   * before the reply.
+   * The entry to queue now: the current one (same token, ttl and queue time; a refresh), or a new one for
+   * `ttl`. It becomes current before it is sent, since its grant may arrive before the reply.
    */
   take(ttl: number): SeatEntry {
-    const previous = this.#current;
-    this.#current = previous
-      ? this.#entry(previous.token, previous.ttl, previous.queuedAt)
-      : this.#entry(this.fixedToken ?? randomToken(), ttl, performance.now());
+    this.#current ??= this.draft(ttl);
     return this.#current;
   }
 
   /** An entry for a plain attempt, which queues nothing. */
   draft(ttl: number): SeatEntry {
-    return this.#entry(this.fixedToken ?? randomToken(), ttl, performance.now());
+    return { token: this.fixedToken ?? randomToken(), ttl, queuedAt: performance.now() };
   }
 
   /**
@@ -67,17 +72,12 @@ export class Seat {
    * it already is, refreshed in place, keeping its position); otherwise a plain try that queues nothing.
    */
   attempt(target: ScriptTarget, keys: LockKeys, ttl: number, queueing: boolean): Attempt {
-    const previous = this.#current;
     const entry = queueing ? this.take(ttl) : this.draft(ttl);
     const sentAt = performance.now();
     const reply = acquire(target, keys, {
       token: entry.token,
       ttl: entry.ttl,
-      queue: !queueing
-        ? { do: 'none' }
-        : previous
-          ? { do: 'refresh', entry: entry.element, previous: previous.element }
-          : { do: 'enqueue', entry: entry.element },
+      ...(queueing ? { queue: this.queueSeat } : {}),
     });
     return { entry, sentAt, reply };
   }
@@ -87,10 +87,5 @@ export class Seat {
     const entry = this.#current;
     this.#current = null;
     return entry;
-  }
-
-  #entry(token: string, ttl: number, queuedAt: number): SeatEntry {
-    const deadline = Date.now() + this.pollPeriod * MISSED_POLLS + SLACK_MS;
-    return { ...queueEntry(token, ttl, deadline, this.clientTag), queuedAt };
   }
 }

@@ -2,15 +2,18 @@ import { LockClosedError } from '../errors/lock-closed-error.js';
 import type { LockLostError } from '../errors/lock-lost-error.js';
 import { LockTimeoutError } from '../errors/lock-timeout-error.js';
 import { type ResolvedAcquire, resolveAcquireOptions } from '../lease/acquire-options.js';
+import { startOfWin, validityOf } from '../lease/freshness.js';
 import { Lease, type LeaseHost } from '../lease/lease.js';
 import { runHolding } from '../lease/run-holding.js';
 import type { ResolvedOptions } from '../options.js';
 import { grantChannel } from '../protocol/channels.js';
 import { type LockKeys, lockKeyOf, lockKeys } from '../protocol/keys.js';
 import { Notifier } from '../redis/notifier.js';
+import { isCluster } from '../redis/topology.js';
 import * as script from '../scripts/calls.js';
 import type { Alarms } from '../util/alarms.js';
 import { randomTag, randomToken } from '../util/token.js';
+import { WorkInProgress } from '../util/work.js';
 import { KeyQueue } from './key-queue.js';
 import type { QueueHost } from './queue-host.js';
 import { acquireFirst } from './quick-path.js';
@@ -26,6 +29,8 @@ const IDLE_QUEUES_KEPT = 1_024;
 export interface TimedHost {
   readonly options: ResolvedOptions;
   readonly alarms: Alarms;
+  /** Work under a lease that close() lets finish first. */
+  readonly work: WorkInProgress;
   readonly closed: boolean;
   report(err: unknown, context: string): void;
   lost(key: string, err: LockLostError): void;
@@ -47,12 +52,19 @@ export class TimedLocks {
   readonly #queueHost: QueueHost;
   readonly #replication: ReplicationHost;
   readonly #clientTag = randomTag();
+  /** One-shot attempts still out (a quick try, tryAcquire, an owner claim): close() waits for their answer. */
+  readonly #attempts = new WorkInProgress();
 
   constructor(private readonly host: TimedHost) {
     const o = host.options;
     // Sharded pub/sub keeps a release's message on the lock's own shard instead of every Cluster node.
     const sharded = o.pubsub === 'sharded';
-    this.scripts = { redis: o.redis, publish: sharded ? 'SPUBLISH' : 'PUBLISH' };
+    this.scripts = {
+      redis: o.redis,
+      publish: sharded ? 'SPUBLISH' : 'PUBLISH',
+      // Classic pub/sub on a Cluster counts only the publishing node's subscribers: no proof of a dead waiter.
+      trustReceivers: sharded || !isCluster(o.redis),
+    };
     this.notifier = new Notifier(
       o.redis,
       (err) => host.report(err, 'subscriber connection'),
@@ -100,7 +112,11 @@ export class TimedLocks {
   /** The original `lock()`: waits, then runs `callback(unlock)`; failures are reported, never thrown. */
   lock(key: string, callback: (unlock: () => void) => unknown, ttl: number): void {
     this.acquire(key, { ttl, autoExtend: false }).then(
-      (lease) => runWithUnlock(lease, callback, (err, context) => this.host.report(err, context)),
+      (lease) => {
+        // close() waits for the callback's lease to end: unlocked, or run out by its ttl.
+        this.host.work.track(lease.ended);
+        runWithUnlock(lease, callback, (err, context) => this.host.report(err, context));
+      },
       (err) => {
         if (!this.host.closed) this.host.report(err, `waiting for lock "${key}"`);
       },
@@ -122,13 +138,17 @@ export class TimedLocks {
     if (contended || (known && !known.isIdle) || o.signal?.aborted || o.waitTimeout === 0) {
       return this.wait(known ?? this.queueFor(keys), o, settingsOf(o));
     }
-    return acquireFirst(known ?? this.queueFor(keys), o, {
-      redis: this.scripts.redis,
-      closed: () => this.host.closed,
-      newLease: (token, fence, sentAt) => this.newLease(keys, token, fence, o.ttl, sentAt, settingsOf(o)),
-      wait: (queue, left) =>
-        waitInQueue(queue, { ...o, waitTimeout: left }, settingsOf(o), this.#waiters, true),
-    });
+    return this.attempt(
+      acquireFirst(known ?? this.queueFor(keys), o, {
+        redis: this.scripts.redis,
+        closed: () => this.host.closed,
+        startOfWin: (token, fence, sentAt) => this.startOfWin(keys, token, fence, o.ttl, sentAt),
+        newLease: (token, fence, startedAt) =>
+          this.newLease(keys, token, fence, o.ttl, startedAt, settingsOf(o)),
+        wait: (queue, left) =>
+          waitInQueue(queue, { ...o, waitTimeout: left }, settingsOf(o), this.#waiters, true),
+      }),
+    );
   }
 
   async tryAcquire(key: string, options: unknown): Promise<Lease | null> {
@@ -136,12 +156,20 @@ export class TimedLocks {
     this.#assertOpen();
     const keys = lockKeys(this.host.options.keyPrefix, key);
     if (o.waitReplicas) return tryReplicated(this.#replication, keys, o, withWait(this.scripts.redis, o));
-    return this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o));
+    return this.attempt(this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o)));
+  }
+
+  /**
+   * Tracks a one-shot attempt until it is answered. An attempt that wins after close() began gives its win
+   * back itself, and close() waits for that, so nothing is sent after close() resolves.
+   */
+  attempt<T>(op: Promise<T>): Promise<T> {
+    return this.#attempts.track(op);
   }
 
   async withLock<T>(key: string, fn: (lease: Lease) => T | Promise<T>, options: unknown): Promise<T> {
     const lease = await this.acquire(key, options);
-    return runHolding(lease, fn, (err, context) => this.host.report(err, context));
+    return this.host.work.track(runHolding(lease, fn, (err, context) => this.host.report(err, context)));
   }
 
   /** Waits in `queue` (one attempt when `waitTimeout` is 0). */
@@ -149,7 +177,7 @@ export class TimedLocks {
     const { signal, waitTimeout } = o;
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (waitTimeout === 0) {
-      return this.#tryOnce(queue.keys, randomToken(), o.ttl, settings).then((lease) => {
+      return this.attempt(this.#tryOnce(queue.keys, randomToken(), o.ttl, settings)).then((lease) => {
         if (!lease) throw new LockTimeoutError(queue.keys.name, 0);
         return lease;
       });
@@ -197,6 +225,7 @@ export class TimedLocks {
 
   /** close(), then: every lease is released, every queue emptied and its withdrawals answered. */
   async releaseAll(err: unknown): Promise<void> {
+    await this.#attempts.drain();
     await Promise.all(
       [...this.#leases].map((lease) => lease.release().catch((e) => this.host.report(e, 'closing'))),
     );
@@ -215,9 +244,35 @@ export class TimedLocks {
     redis = this.scripts.redis,
   ): Promise<Lease | null> {
     const sentAt = performance.now();
-    const reply = await script.acquire({ redis, publish: this.scripts.publish }, keys, { token, ttl });
+    const target = { ...this.scripts, redis };
+    const reply = await script.acquire(target, keys, { token, ttl });
     if (!reply.acquired) return null;
-    return this.newLease(keys, token, reply.fence, ttl, sentAt, settings);
+    const startedAt = await this.startOfWin(keys, token, reply.fence, ttl, sentAt, redis);
+    if (startedAt === null) return null;
+    if (this.host.closed) {
+      // close() ran while this attempt was out: it could not see this lease, so give it back here.
+      await script.release(target, keys, { token }).catch(() => {});
+      throw new LockClosedError();
+    }
+    return this.newLease(keys, token, reply.fence, ttl, startedAt, settings);
+  }
+
+  /** See `startOfWin`: a win that came back late is renewed before it becomes a lease. */
+  startOfWin(
+    keys: LockKeys,
+    token: string,
+    fence: number,
+    ttl: number,
+    sentAt: number,
+    redis = this.scripts.redis,
+  ): Promise<number | null> {
+    return startOfWin(
+      sentAt,
+      ttl,
+      validityOf(ttl),
+      () => script.extend(redis, keys, { token, ttl, fence }),
+      () => script.release({ ...this.scripts, redis }, keys, { token, fence }),
+    );
   }
 
   #idle(keys: LockKeys): void {

@@ -23,6 +23,35 @@ export function assertKey(value: unknown, name = 'key'): asserts value is string
   }
 }
 
+/** A lone UTF-16 surrogate: Redis clients send it as U+FFFD, so two such names would be one lock. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text that reaches Redis as it is: no lone surrogate (which the client would replace by U+FFFD). */
+export function assertWellFormed(value: string, name: string): void {
+  if (LONE_SURROGATE.test(value)) {
+    throw new RangeError(
+      `${name} must be well-formed Unicode: it has a lone UTF-16 surrogate, which Redis clients send as ` +
+        `U+FFFD (so two such names would be one lock), got ${describe(value)}`,
+    );
+  }
+}
+
+/**
+ * The name of a lock or a namespace: a non-empty string, well formed, and not opening with "}". Its keys
+ * are `lock:{<name>}…`, hash-tagged so that Redis Cluster keeps them in one slot; a name opening with "}"
+ * makes the tag empty, and each key of the lock would land in a slot of its own (CROSSSLOT).
+ */
+export function assertLockName(value: unknown, name = 'key'): asserts value is string {
+  assertKey(value, name);
+  if (value.startsWith('}')) {
+    throw new RangeError(
+      `${name} must not start with "}": its keys are hash-tagged {${'<name>'}} so Redis Cluster keeps them ` +
+        `in one slot, and a leading "}" leaves the tag empty, got ${describe(value)}`,
+    );
+  }
+  assertWellFormed(value, name);
+}
+
 export function assertString(value: unknown, name: string): asserts value is string {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string, got ${describe(value)}`);
 }
@@ -42,6 +71,20 @@ export function assertMs(value: unknown, name: string): asserts value is number 
   }
   if (!Number.isInteger(value) || value <= 0 || value > MAX_MS) {
     throw new RangeError(`${name} must be a positive integer of milliseconds up to ${MAX_MS}, got ${value}`);
+  }
+}
+
+/** The shortest lease, ms: below it the drift margin kept off every lease (1% + 2 ms) leaves no time to hold it. */
+export const MIN_TTL_MS = 10;
+
+/** A lease time: whole milliseconds, from MIN_TTL_MS to 2^31-1. */
+export function assertTtl(value: unknown, name: string): asserts value is number {
+  assertMs(value, name);
+  if (value < MIN_TTL_MS) {
+    throw new RangeError(
+      `${name} must be at least ${MIN_TTL_MS} ms: a lease keeps 1% + 2 ms off its end as a margin for ` +
+        `clock drift, so a shorter one would never be held, got ${value}`,
+    );
   }
 }
 

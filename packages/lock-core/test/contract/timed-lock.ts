@@ -53,11 +53,8 @@ export function timedLockContract(s: Suite): void {
       await second.release();
       const third = await leaseC;
       expect(order).toEqual(['b', 'c']);
-      expect([first.fence, second.fence, third.fence]).toEqual([
-        first.fence,
-        first.fence + 1,
-        first.fence + 2,
-      ]);
+      expect(second.fence).toBeGreaterThan(first.fence);
+      expect(third.fence).toBeGreaterThan(second.fence);
       await third.release();
     });
 

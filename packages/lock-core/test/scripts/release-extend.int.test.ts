@@ -1,22 +1,25 @@
+import { lockKeys } from '@edirect/lock-core/testing';
 import { useRedis } from '@internal/test-harness';
-import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { lockKeys } from '../../src/protocol/keys.js';
 import * as script from '../../src/scripts/calls.js';
 
 const { redis, prefix } = useRedis('release-lua');
 let n = 0;
 const fresh = () => lockKeys(prefix, `k${++n}`);
-const FAR = Date.now() + 600_000;
-const entry = (token: string, ttl = 5_000, deadline = FAR, client = 'c1') =>
+type Keys = ReturnType<typeof fresh>;
+const target = { redis, publish: 'PUBLISH', trustReceivers: true } as const;
+const FAR = () => Date.now() + 600_000;
+const entry = (token: string, ttl = 5_000, deadline = FAR(), client = 'c1') =>
   `${token}|${ttl}|${deadline}|${client}`;
-const target = { redis, publish: 'PUBLISH' } as const;
-const take = (keys: ReturnType<typeof fresh>, token: string) =>
-  script.acquire(target, keys, { token, ttl: 5_000 });
-const release = (keys: ReturnType<typeof fresh>, token: string, requeue = '', leave = '') =>
-  script.release(target, keys, { token, requeue, leave });
-const extendLock = (r: Redis, keys: ReturnType<typeof fresh>, token: string, ttl: number) =>
-  script.extend(r, keys, { token, ttl });
+const tokens = async (keys: Keys) => (await redis.lrange(keys.queue, 0, -1)).map((e) => e.split('|')[0]);
+
+const take = async (keys: Keys, token: string): Promise<number> => {
+  const reply = await script.acquire(target, keys, { token, ttl: 5_000 });
+  if (!reply.acquired) throw new Error(`${token} did not get ${keys.name}`);
+  return reply.fence;
+};
+const release = (keys: Keys, token: string, a: Omit<Parameters<typeof script.release>[2], 'token'> = {}) =>
+  script.release(target, keys, { token, ...a });
 
 async function listen(channel: string): Promise<{ heard: string[]; stop: () => void }> {
   const sub = redis.duplicate();
@@ -41,96 +44,109 @@ describe('release.lua on real Redis', () => {
     expect(await redis.get(keys.lock)).toBe('a');
   });
 
-  it('releasing twice: the second finds nothing held', async () => {
+  it('with a fence, releases only that hold: an owner lease’s token outlives its terms', async () => {
     const keys = fresh();
-    await take(keys, 'a');
-    expect(await release(keys, 'a')).toEqual({ released: true });
-    expect(await release(keys, 'a')).toEqual({ released: false });
+    const fence = await take(keys, 'id');
+    expect(await release(keys, 'id', { fence: fence - 1 })).toEqual({ released: false });
+    expect(await redis.get(keys.lock)).toBe('id');
+    expect(await release(keys, 'id', { fence })).toEqual({ released: true });
   });
 
   it('hands the lock to the queue head with its ttl and the next fence, publishing on its channel', async () => {
     const keys = fresh();
-    const { heard, stop } = await listen(`${keys.channel}:c2`);
-    await take(keys, 'a');
-    await redis.rpush(keys.queue, entry('w1', 7_000, Date.now() + 60_000, 'c2'), entry('w2'));
-    expect(await release(keys, 'a')).toEqual({ released: true, handedTo: { token: 'w1', fence: 2 } });
+    const { heard, stop } = await listen(`${keys.channel}:c7`);
+    const fence = await take(keys, 'a');
+    await redis.rpush(keys.queue, entry('w1', 7_000, FAR(), 'c7'), entry('w2'));
+    const reply = await release(keys, 'a');
+    expect(reply).toMatchObject({ released: true, handedTo: { token: 'w1' } });
+    const handed = reply.handedTo?.fence ?? 0;
+    expect(handed).toBeGreaterThan(fence);
     expect(await redis.get(keys.lock)).toBe('w1');
     expect(await redis.pttl(keys.lock)).toBeGreaterThan(6_000);
-    expect(await redis.lrange(keys.queue, 0, -1)).toEqual([entry('w2')]);
-    await expect.poll(() => heard).toEqual(['w1 2']);
+    expect(await tokens(keys)).toEqual(['w2']);
+    await expect.poll(() => heard).toEqual([`w1 ${handed}`]);
     stop();
   });
 
-  it('skips stale waiters when handing over', async () => {
+  it('skips stale entries, and live ones nobody listens for, and frees the lock when none is left', async () => {
     const keys = fresh();
     await take(keys, 'a');
-    await redis.rpush(keys.queue, entry('dead', 5_000, Date.now() - 10), entry('live'));
-    expect(await release(keys, 'a')).toMatchObject({ released: true, handedTo: { token: 'live' } });
-  });
-
-  it('frees the lock when every queued waiter is stale', async () => {
-    const keys = fresh();
-    await take(keys, 'a');
-    await redis.rpush(keys.queue, entry('dead', 5_000, Date.now() - 10));
+    await redis.rpush(
+      keys.queue,
+      entry('stale', 5_000, Date.now() - 1_000),
+      entry('gone', 5_000, FAR(), 'nobody'),
+    );
     expect(await release(keys, 'a')).toEqual({ released: true });
     expect(await redis.exists(keys.lock, keys.queue)).toBe(0);
   });
 
   it('requeue puts the caller’s next local waiter behind the others', async () => {
     const keys = fresh();
+    const { stop } = await listen(`${keys.channel}:c1`);
     await take(keys, 'a');
     await redis.rpush(keys.queue, entry('other'));
-    expect(await release(keys, 'a', entry('mine'))).toMatchObject({ handedTo: { token: 'other' } });
-    expect(await redis.lrange(keys.queue, 0, -1)).toEqual([entry('mine')]);
+    const reply = await release(keys, 'a', {
+      requeue: { token: 'mine', ttl: 5_000, seat: { client: 'c2', liveFor: 5_000 } },
+    });
+    expect(reply).toMatchObject({ released: true, handedTo: { token: 'other' } });
+    expect(await redis.lrange(keys.queue, 0, -1)).toEqual([expect.stringMatching(/^mine\|5000\|\d+\|c2$/)]);
+    stop();
   });
 
   it('requeue into an empty queue hands the lock straight back, without publishing', async () => {
     const keys = fresh();
-    const { heard, stop } = await listen(`${keys.channel}:c1`);
-    await take(keys, 'a');
-    expect(await release(keys, 'a', entry('mine'))).toEqual({
-      released: true,
-      handedTo: { token: 'mine', fence: 2 },
+    const { heard, stop } = await listen(`${keys.channel}:c2`);
+    const fence = await take(keys, 'a');
+    const reply = await release(keys, 'a', {
+      requeue: { token: 'mine', ttl: 5_000, seat: { client: 'c2', liveFor: 5_000 } },
     });
+    expect(reply).toMatchObject({ released: true, handedTo: { token: 'mine' } });
+    expect(reply.handedTo?.fence).toBeGreaterThan(fence);
     expect(await redis.get(keys.lock)).toBe('mine');
     await new Promise((r) => setTimeout(r, 50));
     expect(heard).toEqual([]);
     stop();
   });
 
-  it('leave withdraws a waiter’s entry even when it holds nothing', async () => {
+  it('leave withdraws a waiter’s entry by its token, even when it holds nothing', async () => {
     const keys = fresh();
     await take(keys, 'a');
     await redis.rpush(keys.queue, entry('w1'), entry('w2'));
-    expect(await release(keys, 'w1', '', entry('w1'))).toEqual({ released: false });
-    expect(await redis.lrange(keys.queue, 0, -1)).toEqual([entry('w2')]);
+    expect(await release(keys, 'w1', { leave: 'w1' })).toEqual({ released: false });
+    expect(await tokens(keys)).toEqual(['w2']);
     expect(await redis.get(keys.lock)).toBe('a');
+    expect(await script.withdraw(target, keys, 'w2')).toEqual({ released: false });
+    expect(await redis.exists(keys.queue)).toBe(0);
   });
 
   it('leave after a grant raced it releases the grant onward', async () => {
     const keys = fresh();
+    const { stop } = await listen(`${keys.channel}:c1`);
     await redis.set(keys.lock, 'w1', 'PX', 5_000);
     await redis.rpush(keys.queue, entry('w2'));
-    expect(await release(keys, 'w1', '', entry('w1'))).toMatchObject({
+    expect(await release(keys, 'w1', { leave: 'w1' })).toMatchObject({
       released: true,
       handedTo: { token: 'w2' },
     });
+    stop();
   });
 });
 
 describe('extend.lua on real Redis', () => {
-  it('extends the holder’s lock', async () => {
+  it('extends the holder’s lock, longer or shorter', async () => {
     const keys = fresh();
     await take(keys, 'a');
-    expect(await extendLock(redis, keys, 'a', 20_000)).toBe('extended');
+    expect(await script.extend(redis, keys, { token: 'a', ttl: 20_000 })).toBe('extended');
     expect(await redis.pttl(keys.lock)).toBeGreaterThan(19_000);
+    expect(await script.extend(redis, keys, { token: 'a', ttl: 1_000 })).toBe('extended');
+    expect(await redis.pttl(keys.lock)).toBeLessThanOrEqual(1_000);
   });
 
   it('says gone when the key is gone and taken when another holder has it, changing nothing', async () => {
     const keys = fresh();
-    expect(await extendLock(redis, keys, 'a', 20_000)).toBe('gone');
+    expect(await script.extend(redis, keys, { token: 'a', ttl: 20_000 })).toBe('gone');
     await take(keys, 'b');
-    expect(await extendLock(redis, keys, 'a', 20_000)).toBe('taken');
+    expect(await script.extend(redis, keys, { token: 'a', ttl: 20_000 })).toBe('taken');
     expect(await redis.pttl(keys.lock)).toBeLessThanOrEqual(5_000);
   });
 });

@@ -17,9 +17,9 @@ export interface NativeScript {
 }
 
 const NATIVE: readonly NativeScript[] = [
-  { script: scripts.acquire, keys: 3, args: 2, publishArg: 3, run: acquire },
-  { script: scripts.release, keys: 3, args: 3, publishArg: 2, run: release },
-  { script: scripts.extend, keys: 1, args: 2, run: extend },
+  { script: scripts.acquire, keys: 3, args: 2, publishArg: 2, run: acquire },
+  { script: scripts.release, keys: 3, args: 3, publishArg: 1, run: release },
+  { script: scripts.extend, keys: 2, args: 2, run: extend },
 ];
 
 const BY_SHA = new Map(NATIVE.map((n) => [n.script.sha, n]));
