@@ -3,6 +3,9 @@ import { deleteKeys, redisUrl, testPrefix } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import type { Backend, LinkDelays } from './backend.js';
 
+/** What ioredis sends by itself on connecting: CLIENT SETINFO / SETNAME, INFO (ready check), SELECT, AUTH, HELLO. */
+const HANDSHAKE = new Set(['CLIENT', 'INFO', 'SELECT', 'AUTH', 'HELLO']);
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -26,7 +29,9 @@ export class RedisBackend implements Backend {
       // ioredis sends every command through sendCommand: hear them there.
       const send = redis.sendCommand.bind(redis);
       redis.sendCommand = ((command: { name: string }, stream?: unknown) => {
-        onCommand(command.name.toUpperCase());
+        // ioredis's own handshake when the connection (re)connects is not the library's doing.
+        const name = command.name.toUpperCase();
+        if (!HANDSHAKE.has(name)) onCommand(name);
         return send(command as never, stream as never);
       }) as typeof redis.sendCommand;
     }

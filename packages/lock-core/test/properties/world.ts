@@ -199,14 +199,20 @@ export class World {
     const opts: AcquireOptions = { ttl: o.ttl, autoExtend: o.autoExtend };
     if (o.waitTimeout !== undefined) opts.waitTimeout = o.waitTimeout;
     if (controller) opts.signal = controller.signal;
-    const pending = this.#pending(pod, `acquire(${name})`, { waiter: true, controller, abortReason });
+    const pending = this.#pending(pod, `acquire(${name})`, {
+      waiter: this.#holdable(pod, o.ttl),
+      controller,
+      abortReason,
+    });
     if (o.waitTimeout !== undefined) pending.mustSettleBy = this.now() + o.waitTimeout + this.#slack(pod);
     if (o.signal === 'aborted') pending.mustSettleBy = this.now();
     this.#settleWith(pending, pod.client.acquire(name, opts), {
       ok: () =>
         o.signal === 'aborted' ? 'resolved though its signal was aborted before the call' : undefined,
       fail: (err) =>
-        refusedTtl(err, o.ttl) ? undefined : this.#acquireFailure(pending, err, o.waitTimeout !== undefined),
+        refusedTtl(err, o.ttl) || this.#tooShortForLink(err, pod, o.ttl)
+          ? undefined
+          : this.#acquireFailure(pending, err, o.waitTimeout !== undefined),
     });
   }
 
@@ -214,7 +220,10 @@ export class World {
     const pod = this.#pod(p);
     const pending = this.#pending(pod, `tryAcquire(${name})`, { mustSettleWithin: 1_000 });
     this.#settleWith(pending, pod.client.tryAcquire(name, { ttl: o.ttl, autoExtend: o.autoExtend }), {
-      fail: (err) => (refusedTtl(err, o.ttl) ? undefined : this.#closedFailure(pending, err)),
+      fail: (err) =>
+        refusedTtl(err, o.ttl) || this.#tooShortForLink(err, pod, o.ttl)
+          ? undefined
+          : this.#closedFailure(pending, err),
     });
   }
 
@@ -224,7 +233,7 @@ export class World {
     o: { ttl: number; waitTimeout?: number; hold: number; outcome: 'return' | 'throw' },
   ): void {
     const pod = this.#pod(p);
-    const pending = this.#pending(pod, `withLock(${name})`, { waiter: true });
+    const pending = this.#pending(pod, `withLock(${name})`, { waiter: this.#holdable(pod, o.ttl) });
     if (o.waitTimeout !== undefined)
       pending.mustSettleBy = this.now() + o.waitTimeout + this.#slack(pod) + o.hold;
     const failure = induced(`withLock fn #${pending.id}`);
@@ -260,7 +269,7 @@ export class World {
           ? undefined
           : ran
             ? `fn ran, yet withLock rejected with ${describe(err)} instead of fn's outcome`
-            : refusedTtl(err, o.ttl)
+            : refusedTtl(err, o.ttl) || this.#tooShortForLink(err, pod, o.ttl)
               ? undefined
               : this.#acquireFailure(pending, err, o.waitTimeout !== undefined),
     });
@@ -274,7 +283,7 @@ export class World {
     after: number,
   ): void {
     const pod = this.#pod(p);
-    const pending = this.#pending(pod, `lock(${name}, ${callback})`, { waiter: true });
+    const pending = this.#pending(pod, `lock(${name}, ${callback})`, { waiter: this.#holdable(pod, ttl) });
     const calledAt = this.now();
     const called = (): void => {
       if (!pending.settled) this.#settled(pending, 'callback ran');
@@ -282,7 +291,8 @@ export class World {
       const other = this.leases.find(
         (t) => t.name === name && t.lease.isHeld() && !t.origin.startsWith(`lock#${pending.id}`),
       );
-      if (other && this.#clean(other)) {
+      // A lock() called before Redis forgot everything may hold what Redis forgot: a documented limit.
+      if (other && this.#clean(other) && calledAt > this.#forgotAt) {
         const l = pod.cfg.link;
         const validity = ttl - drift(ttl);
         const stalled =
@@ -339,7 +349,12 @@ export class World {
       this.#violate('I2 release', `L${t.id}.isHeld() is still true right after release()`);
     this.#settleWith(pending, result, {
       ok: (released) =>
-        heldAtCall && clean && released !== true && this.now() - calledAt < validFor
+        // (Redis forgetting everything while the release was on its way also makes it false.)
+        heldAtCall &&
+        clean &&
+        this.#forgotAt < calledAt &&
+        released !== true &&
+        this.now() - calledAt < validFor
           ? `L${t.id} was held ${validFor.toFixed(1)} ms more when release() was called, yet it resolved ${String(released)}`
           : undefined,
       fail: (err) => `release() rejected: ${describe(err)}`,
@@ -369,11 +384,14 @@ export class World {
       mustSettleWithin: 1_000,
     });
     const result = how === 'default' ? t.lease.extend() : t.lease.extend(ttl);
+    const othersBefore = this.#extendsOf(t);
     this.#settleWith(pending, result, {
       ok: () => {
-        // Whatever shortens a lease in Redis shortens its local deadline too (design.md, "Time").
+        // Whatever shortens a lease in Redis shortens its local deadline too (design.md, "Time"): unless an
+        // extension sent after this one (a longer one, or a renewal) has landed as well.
         const left = t.lease.remaining();
-        if (t.lease.isHeld() && left > ttl) {
+        const later = this.#extendsOf(t) > othersBefore || (t.autoExtend && !t.lease.signal.aborted);
+        if (t.lease.isHeld() && left > ttl && !later) {
           this.#violate(
             'I2 server agrees',
             `after L${t.id}.extend(${ttl}) resolved the lease counts itself held ${left.toFixed(1)} ms more, longer than Redis keeps it`,
@@ -390,7 +408,7 @@ export class World {
           const timely = this.now() - calledAt < validFor;
           // Released meanwhile (by the test, withLock, unlock or close): Redis may rightly say it is gone.
           const released = t.releasedAt !== undefined;
-          return heldAtCall && clean && timely && !released
+          return heldAtCall && clean && this.#forgotAt < calledAt && timely && !released
             ? `LockLostError (${err.reason}) for a lease held ${validFor.toFixed(1)} ms more when extend() was called`
             : undefined;
         }
@@ -432,7 +450,9 @@ export class World {
         const other = this.elections.find(
           (e) => e.pod !== pod && e.name === NAMESPACE && e.election.isLeader,
         );
-        if (fresh && other) {
+        // A term begun before Redis forgot everything may still believe it leads: a documented limit.
+        const otherTerm = other && this.#currentTerm(other);
+        if (fresh && other && otherTerm && this.#cleanTerm(otherTerm)) {
           this.#violate(
             'I4 one leader',
             `${how}() answered ${String(answer)} for pod${p} while pod${other.pod.index}'s election leads "${NAMESPACE}"`,
@@ -522,6 +542,9 @@ export class World {
     if (!e) return;
     const pending = this.#pending(e.pod, `E${e.id}.stop()`, { mustSettleWithin: 2_000 });
     if (!this.#stopped.get(e)?.settled) this.#stopped.set(e, pending);
+    // Stopping its own election gives up what it leads: an isLockOwner() answered from that term while
+    // the stop ran says what was true when Redis read it, not what holds after the resignation.
+    if (e.name === NAMESPACE) e.pod.gaveUpOwnerAt = this.now();
     this.#settleWith(pending, e.election.stop(), { fail: (err) => `stop() rejected: ${describe(err)}` });
   }
 
@@ -666,7 +689,8 @@ export class World {
         // Leading throughout the read, in the same term: Redis must name it.
         const throughout = e.election.isLeader && this.#currentTerm(e) === term;
         const holder = value('owner', name);
-        if (throughout && holder !== e.pod.client.instanceId) {
+        // A term begun before Redis forgot everything may lead on until its renewal finds out (documented).
+        if (throughout && this.#cleanTerm(term) && holder !== e.pod.client.instanceId) {
           const other = this.pods.filter((pod) => pod.client.instanceId === holder);
           this.#violate(
             'I4 one leader',
@@ -805,6 +829,35 @@ export class World {
     return undefined;
   }
 
+  /** How many extend() calls the model has made on lease `t` so far. */
+  #extendsOf(t: TrackedLease): number {
+    return this.pending.filter((q) => q.kind === 'extend' && q.label.includes(` L${t.id}.`)).length;
+  }
+
+  /**
+   * A RangeError saying a ttl leaves no time to hold the lock: the contract's answer when this pod's link
+   * (or a stall) makes every round trip take more than half of it.
+   */
+  #tooShortForLink(err: unknown, pod: Pod, ttl: number): boolean {
+    if (!(err instanceof RangeError) || !TOO_SHORT.test(err.message)) return false;
+    return !this.#holdable(pod, ttl) || this.now() - this.#frozeUntil <= 2 * ttl + this.#slack(pod);
+  }
+
+  /** The pod's link is fast enough for the shortest ttl the model uses (10 ms). */
+  #linkHolds(pod: Pod): boolean {
+    return this.#holdable(pod, MIN_TTL_MS) && this.now() - this.#frozeUntil > 200;
+  }
+
+  /**
+   * Whether a lease of `ttl` can be held at all over this pod's link: a win is handed out only while it
+   * has validity left (ttl minus drift) after its round trip and a confirming one. A shorter ttl is never
+   * served (the documented rule: no lease past its deadline), so its waiter is not held to progress.
+   */
+  #holdable(pod: Pod, ttl: number): boolean {
+    const { request, reply } = pod.cfg.link;
+    return ttl - drift(ttl) > 2 * (request + reply) + 1;
+  }
+
   /** A lease asked for after the last restart: Redis's forgetting it is documented, not a bug. */
   #clean(t: TrackedLease): boolean {
     return t.calledAt > this.#forgotAt;
@@ -812,7 +865,10 @@ export class World {
 
   #cleanTerm(term: TrackedTerm): boolean {
     const l = term.election.pod.cfg.link;
-    return term.startedAt > this.#forgotAt + l.request + l.reply + l.message + 1;
+    const slack = l.request + l.reply + l.message + 1;
+    // A stall after the restart may hold back a term won before it: clean only once that stall is over.
+    const stalledSince = Math.max(this.#frozeUntil, this.#forgotAt);
+    return term.startedAt > this.#forgotAt + slack && term.startedAt > stalledSince + slack;
   }
 
   /**
@@ -877,8 +933,12 @@ export class World {
    * What a bounded wait may take beyond its bound: four round trips on the pod's link (an attempt and a
    * release, each possibly answered NOSCRIPT first on a fresh server) and 2 ms.
    */
+  /**
+   * Round trips a call may take beyond its own: a NOSCRIPT retry on first use of a script, and for a win
+   * that came back stale, up to two confirming renewals (each maybe with its own retry) and a give-back.
+   */
   #slack(pod: Pod): number {
-    return 4 * (pod.cfg.link.request + pod.cfg.link.reply + this.backend.latency) + 2;
+    return 10 * (pod.cfg.link.request + pod.cfg.link.reply + this.backend.latency) + 2;
   }
 
   /** stop()/close() of a pod whose leader-only work waits for term.signal: F4's trigger. */
@@ -981,6 +1041,8 @@ export class World {
     const message = err instanceof Error ? err.message : String(err);
     this.#note(`pod${pod.index} 'error': ${message}`);
     if (message.startsWith(INDUCED)) return;
+    // A lock() waiter whose ttl this link cannot hold is told so (its callback never runs).
+    if (err instanceof RangeError && TOO_SHORT.test(message) && !this.#linkHolds(pod)) return;
     // A renewal that was in flight when release() was called reschedules itself and then finds the lease
     // released, or a background extend is answered after the lease ended: N4.
     const finding: Finding | undefined =
@@ -1071,8 +1133,10 @@ export class World {
         this.#forgotAt > -Infinity ? 'F2' : !lease.isHeld() ? 'F8' : undefined,
       );
     }
-    // A lease is handed out alive, unless the call itself took longer than the lease's validity.
-    if (!lease.isHeld()) {
+    // A lease is handed out alive, unless the call itself took longer than the lease's validity. A stall
+    // (freeze) after the hand-out stalls the caller too: then its signal must have told it.
+    const stalledSinceCall = this.#frozeUntil > meta.calledAt;
+    if (!lease.isHeld() && !(stalledSinceCall && lease.signal.aborted)) {
       const ttl = meta.ttl ?? lease.ttl;
       const validity = ttl - drift(ttl);
       const took = this.now() - meta.calledAt;
@@ -1124,7 +1188,11 @@ export class World {
       }
     });
     this.#note(`T${t.id}: E${e.id} (pod${e.pod.index}) elected for "${e.name}" with fence ${t.fence}`);
-    if (!e.election.isLeader) {
+    // A stall (freeze) between the hand-out and this callback stalls the callback too: then the term's
+    // signal must have told it.
+    const toldAfterStall =
+      this.now() - this.#frozeUntil < e.election.timings.renewDeadline && term.signal.aborted;
+    if (!e.election.isLeader && !toldAfterStall) {
       // Handed out dead: the stall (F8) when a freeze or a slow link took a good part of the renew deadline.
       const { renewDeadline } = e.election.timings;
       const l = e.pod.cfg.link;
@@ -1137,7 +1205,9 @@ export class World {
       );
     }
     const above = ended.find((o) => o.fence >= t.fence);
-    if (above) {
+    // A term won before Redis forgot everything carries a fence from before the loss: lower than those
+    // issued after it, which is what lets a resource refuse it. Only clean terms must be above.
+    if (above && this.#cleanTerm(t)) {
       // A term handed out already over carries a grant that a stall held back (F8).
       this.#violate(
         'I3 fences',
@@ -1198,6 +1268,9 @@ export class World {
  * fix refuses below 10 ms). A refusal of a shorter ttl, before any Redis call, is a correct answer.
  */
 export const MIN_TTL_MS = 10;
+
+/** The RangeError of a lock whose ttl cannot be held over the link (see confirmFresh in lease/freshness.ts). */
+const TOO_SHORT = /leaves no time to hold the lock/;
 
 function refusedTtl(err: unknown, ttl: number): boolean {
   return (
