@@ -186,24 +186,7 @@ describe('F8: a lease is never handed out past (or near) its deadline after a Re
   });
 });
 
-describe('F10: a fresh client subscribes only once its connection is past the ready check', () => {
-  it('forty fresh clients that wait at once emit no error and reconnect nothing', async () => {
-    const holder = pod().client;
-    const k = key();
-    const held = await holder.acquire(k);
-    const fresh = podFactory({ label: 'fresh' });
-    const errors: unknown[] = [];
-    const waits = Array.from({ length: 40 }, () => {
-      const { client } = fresh.pod({ keyPrefix: prefix });
-      client.on('error', (err) => errors.push(err));
-      return client.acquire(k, { waitTimeout: 300 }).catch(() => null);
-    });
-    await Promise.all(waits);
-    await held.release();
-    await fresh.closeAll();
-    expect(fresh.errors.concat(errors)).toEqual([]);
-  });
-});
+// F10 (SUBSCRIBE before ioredis's ready check) needs a slow handshake to reproduce: see faults.int.test.ts.
 
 describe('a dead waiter costs nothing', () => {
   it('a waiter killed with SIGKILL is skipped at once: the next live waiter is handed the lock', async () => {

@@ -194,7 +194,13 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           if (open.size === 0) done();
         });
         each((conn) => conn.reset());
-        void Promise.all([listening, drained]).then(() => resolve());
+        // A socket caught mid-connect (a client reconnecting as the proxy closes) may never report its
+        // close to a reset: past a second, whatever is left is destroyed outright.
+        const stuck = setTimeout(() => each((conn) => conn.destroy()), 1_000);
+        void Promise.all([listening, drained]).then(() => {
+          clearTimeout(stuck);
+          resolve();
+        });
       });
       return closing;
     },

@@ -188,6 +188,17 @@ export class Pipe {
  */
 export function resetSocket(sock: Socket): void {
   if (sock.destroyed) return;
-  if (sock.pending || typeof sock.resetAndDestroy !== 'function') sock.destroy();
-  else sock.resetAndDestroy();
+  // Node 20's resetAndDestroy() on a socket already half closed (the peer's FIN read, or ours sent) never
+  // emits 'close': its handle stays open and the proxy's server.close() waits forever. A half-closed
+  // connection has nothing left to reset anyway.
+  if (
+    sock.pending ||
+    sock.readableEnded ||
+    sock.writableEnded ||
+    typeof sock.resetAndDestroy !== 'function'
+  ) {
+    sock.destroy();
+  } else {
+    sock.resetAndDestroy();
+  }
 }

@@ -134,6 +134,14 @@ export class Connection implements ProxiedConnection {
     else this.upstream.destroy();
   }
 
+  /** Destroys both sockets at once, whatever state they are in (close()'s last resort). */
+  destroy(): void {
+    this.up.dispose();
+    this.down.dispose();
+    this.client.destroy();
+    this.upstream.destroy();
+  }
+
   get queuedBytes(): number {
     return this.up.queuedBytes + this.down.queuedBytes;
   }
