@@ -103,6 +103,48 @@ describe('application shutdown', () => {
     }
   });
 
+  it('a @WithLock or @OwnerOnly method still running at app.close() keeps its lock until it returns', async () => {
+    const namespace = ns();
+    const gates: Array<() => void> = [];
+    const gate = () => new Promise<void>((resolve) => gates.push(resolve));
+    @Injectable()
+    class Jobs {
+      @OwnerOnly()
+      async ownerJob() {
+        await gate();
+        return 'owner job done';
+      }
+
+      @WithLock('report')
+      async report() {
+        await gate();
+        return 'report done';
+      }
+    }
+    @Module({
+      imports: [LockModule.register({ lockOwner: namespace, redis: redisUrl(), keyPrefix: prefix })],
+      providers: [Jobs],
+    })
+    class AppModule {}
+    const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+    const jobs = app.get(Jobs);
+    const running = [jobs.ownerJob(), jobs.report()];
+    await expect.poll(() => gates.length).toBe(2);
+    const closing = app.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Shutdown has begun, and the methods still run: no other pod may start the same work.
+    const other = witnessFor(namespace);
+    expect(await other.isLockOwner()).toBe(false);
+    expect(await other.tryAcquire('report')).toBeNull();
+    for (const open of gates) open();
+    expect(await Promise.all(running)).toEqual(['owner job done', 'report done']);
+    await closing;
+    expect(await other.isLockOwner()).toBe(true);
+    const lease = await other.tryAcquire('report');
+    expect(lease).not.toBeNull();
+    await lease?.release();
+  });
+
   it('decorated methods are skipped once the client is closed (a cron tick racing the shutdown)', async () => {
     let ran = 0;
     @Injectable()
