@@ -60,7 +60,7 @@ describe('findings on the fake (each flips when its fix lands: see PROPERTY_KNOW
   for (const [finding, what] of FINDINGS) {
     const open = isKnown(finding);
     it(`${finding}: ${what} (${open ? 'open: a counterexample must still be found' : 'fixed: must hold'})`, {
-      timeout: 120_000,
+      timeout: Math.max(120_000, RUNS * 300),
     }, async () => {
       const run = runModel({
         profile: profile('fake', finding),

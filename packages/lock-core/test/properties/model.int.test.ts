@@ -10,7 +10,8 @@ import { formatStats, runModel } from './runner.js';
  * findings are avoided as on the fake (config.ts, PROPERTY_KNOWN).
  */
 describe('LockClient model on Redis (properties)', () => {
-  it('keeps every invariant over random interleavings of several pods', { timeout: 300_000 }, async () => {
+  const timeout = Math.max(300_000, settings.intRuns * 15_000); // a soak (pnpm test:soak) runs many more
+  it('keeps every invariant over random interleavings of several pods', { timeout }, async () => {
     const stats = await runModel({
       profile: profile('redis'),
       backend: () => new RedisBackend(),

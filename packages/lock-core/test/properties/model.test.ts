@@ -11,7 +11,8 @@ import { formatStats, runModel } from './runner.js';
  * here; each has its own test in known-findings.test.ts.
  */
 describe('LockClient model on the fake (properties)', () => {
-  it('keeps every invariant over random interleavings of several pods', { timeout: 120_000 }, async () => {
+  const timeout = Math.max(120_000, settings.runs * 200); // a soak (pnpm test:soak) runs many more
+  it('keeps every invariant over random interleavings of several pods', { timeout }, async () => {
     const stats = await runModel({
       profile: profile('fake'),
       backend: () => new FakeBackend(),
