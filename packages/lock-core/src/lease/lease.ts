@@ -5,7 +5,9 @@ import { isTransient } from '../redis/transient.js';
 import type { ExtendResult } from '../scripts/calls.js';
 import type { Alarm, Alarms } from '../util/alarms.js';
 import { assertTtl } from '../util/validate.js';
+import { Extensions } from './extensions.js';
 import { validityOf } from './freshness.js';
+import type { LeaseInit } from './lease-init.js';
 
 /** What a lease needs from the client that made it. */
 export interface LeaseHost {
@@ -19,23 +21,6 @@ export interface LeaseHost {
   ended(lease: Lease): void;
   lost(lease: Lease, err: LockLostError): void;
   backgroundError(err: unknown, context: string): void;
-}
-
-export interface LeaseInit {
-  keys: LockKeys;
-  token: string;
-  fence: number;
-  ttl: number;
-  /** performance.now() when the acquisition was sent (or the grant was read). */
-  startedAt: number;
-  /** Renew in the background until released or `maxHold`. */
-  autoExtend: boolean;
-  maxHold?: number | undefined;
-  /** Renewal period (default ttl/3) and how long after a renewal is sent the lease counts as ours. */
-  renewEvery?: number | undefined;
-  validFor?: number | undefined;
-  /** When the first renewal is due, ms (default: the renewal period); 0 for a lease that starts short. */
-  renewFirstIn?: number | undefined;
 }
 
 /**
@@ -63,13 +48,7 @@ export class Lease implements AsyncDisposable {
   #renewAlarm: Alarm | undefined;
   #deadlineAlarm: Alarm | undefined;
   #released: Promise<boolean> | undefined;
-  /**
-   * When the extension whose reply set the deadline was sent. A reply to an extension sent earlier than
-   * that (possible over a quorum's several connections) is not applied: Redis applied it before.
-   */
-  #appliedAt = Number.NEGATIVE_INFINITY;
-  /** Extensions sent and not yet answered: the deadline each would set (`sentAt` + validity). */
-  readonly #pending = new Set<{ sentAt: number; until: number }>();
+  readonly #extensions = new Extensions();
   #ended = false;
   #ended$: { promise: Promise<void>; resolve: () => void } | undefined;
 
@@ -153,30 +132,28 @@ export class Lease implements AsyncDisposable {
   /** Resolves with the send time of the extension (its reply came back 'extended'). */
   async #extendNow(ttl: number): Promise<number> {
     const sentAt = performance.now();
-    const sent = { sentAt, until: sentAt + this.#validFor(ttl) };
+    const sent = this.#extensions.send(sentAt, sentAt + this.#validFor(ttl));
     // Redis may apply a shorter ttl at any moment from now on, long before its reply is back: the local
     // deadline is brought in at once, not on the reply.
     if (sent.until < this.#deadline) {
       this.#deadline = sent.until;
       this.#armDeadline();
     }
-    this.#pending.add(sent);
     let result: ExtendResult;
     try {
       result = await this.#host.extend(this.redisKeys, this.token, ttl);
     } finally {
-      this.#pending.delete(sent);
+      this.#extensions.answered(sent);
     }
     if (result === 'extended') {
-      if (this.#ended || this.#released || sentAt < this.#appliedAt) return sentAt;
-      this.#appliedAt = sentAt;
-      // Redis's expiry is now at least sentAt + ttl, shorter or longer than before: the deadline follows,
-      // so a shortened lease is never believed held past its expiry; and no later than an extension sent
-      // after this one and not yet answered could make it (Redis may have applied that one already).
-      let until = sent.until;
-      for (const later of this.#pending) if (later.sentAt > sentAt) until = Math.min(until, later.until);
-      this.#deadline = until;
-      this.#armDeadline();
+      if (this.#ended || this.#released) return sentAt;
+      // Redis's expiry is now at least sentAt + ttl, shorter or longer than before: the deadline follows
+      // (see Extensions), so a shortened lease is never believed held past its expiry.
+      const until = this.#extensions.deadlineAfter(sent);
+      if (until !== undefined) {
+        this.#deadline = until;
+        this.#armDeadline();
+      }
       return sentAt;
     }
     const err = new LockLostError(this.key, result === 'gone' ? 'deleted' : 'taken');

@@ -1,4 +1,5 @@
-import type { Lease, LeaseInit } from '../lease/lease.js';
+import type { Lease } from '../lease/lease.js';
+import type { LeaseInit } from '../lease/lease-init.js';
 
 /** Per-waiter lease settings, passed through to the lease it gets. */
 export type LeaseSettings = Pick<
