@@ -165,12 +165,15 @@ function scenario(seed: number, n: number): { keys: string[]; ops: Op[] } {
     if (r < 0.4) {
       // A quick try (token, ttl), a full try, a claim, or a try that queues the caller; now and then the
       // liveness is missing.
+      // `how` (ARGV[5]): a claim (''), a reused token ('+', '+<client>'), or a queueing client.
       const kind = rand();
+      const reused = rand() < 0.3 ? '+' : '';
       if (kind < 0.25) args = [token, ttl()];
-      else if (kind < 0.45) args = [token, ttl(), 'PUBLISH', heardArg()];
-      else if (kind < 0.6) args = [token, ttl(), 'PUBLISH', heardArg(), ''];
-      else if (kind < 0.63) args = [token, ttl(), 'PUBLISH', heardArg(), pick(clients)];
-      else args = [token, ttl(), 'PUBLISH', heardArg(), pick(clients), live()];
+      else if (kind < 0.4) args = [token, ttl(), 'PUBLISH', heardArg()];
+      else if (kind < 0.5) args = [token, ttl(), 'PUBLISH', heardArg(), ''];
+      else if (kind < 0.55) args = [token, ttl(), 'PUBLISH', heardArg(), '+'];
+      else if (kind < 0.58) args = [token, ttl(), 'PUBLISH', heardArg(), reused + pick(clients)];
+      else args = [token, ttl(), 'PUBLISH', heardArg(), reused + pick(clients), live()];
       const a = args;
       ops.push({
         label: `acquire ${a.join(' ')}`,

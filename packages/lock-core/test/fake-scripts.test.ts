@@ -39,11 +39,13 @@ describe('InMemoryRedis: scripts', () => {
     await redis.script('LOAD', scripts.acquire.source);
     await redis.script('LOAD', scripts.release.source);
     await redis.script('LOAD', scripts.extend.source);
-    // A fence from the (frozen) clock, in µs; the holder asking again is a new lease, with the next one.
+    // A fence from the (frozen) clock, in µs; the holder asking again is the same hold, same fence, unless
+    // its token is a reused one ('+'): then a new hold, with the next fence.
     const first = Date.now() * 1000;
     expect(await redis.evalsha(scripts.acquire.sha, 3, ...keys, ...argv('a'))).toBe(first);
+    expect(await redis.evalsha(scripts.acquire.sha, 3, ...keys, ...argv('a'))).toBe(first);
     const fence = first + 1;
-    expect(await redis.evalsha(scripts.acquire.sha, 3, ...keys, ...argv('a'))).toBe(fence);
+    expect(await redis.evalsha(scripts.acquire.sha, 3, ...keys, ...argv('a'), '+')).toBe(fence);
     expect(await redis.evalsha(scripts.acquire.sha, 3, ...keys, ...argv('b'))).toEqual([0, 5000, 'a']);
     expect(await redis.evalsha(scripts.extend.sha, 2, K.lock, K.fence, 'b', 5000)).toBe(-1);
     expect(await redis.evalsha(scripts.extend.sha, 2, K.lock, K.fence, 'a', 7000)).toBe(1);

@@ -7,12 +7,18 @@
 -- ARGV[2] ttl      ms
 -- ARGV[3] publish  PUBLISH, or SPUBLISH on a cluster; absent: a quick try (below)
 -- ARGV[4] heard    '1' if a grant no subscriber received means a dead waiter (see lib/queue.lua handoff)
--- ARGV[5] client   absent: a plain try. A client tag: on failure, queue the caller's entry for this client (or
---                  refresh it in place). '': a claim (the owner lease), which never changes an expiry that is
---                  already the caller's: only that lease's own renewal may (it may have another ttl)
+-- ARGV[5] how      what the call does besides trying, and what a lock already the caller's means:
+--                  absent  a plain try; already the caller's: the same hold (a grant it has not heard yet,
+--                          or this very call run twice by a client resending after a reconnect)
+--                  <tag>   as absent, and on failure queue the caller's entry for client <tag> (or refresh
+--                          it in place, keeping its turn)
+--                  '+', '+<tag>'  as absent and <tag>, for a token that outlives its holds (an owner lease's,
+--                          the instance id): already the caller's is a leftover of an earlier hold, so a
+--                          new hold with a new fence
+--                  ''      a claim (the owner lease): already the caller's is a new hold too, and its expiry
+--                          is left alone, as only that lease's own renewal may change it: {1, fence, pttl}
 -- ARGV[6] live     ms the entry stays alive without another refresh
--- Returns fence             held by the caller now (taken, handed over earlier, or already its own: renewed),
---                           a fence above every one handed out before
+-- Returns fence             held by the caller now (taken, handed over earlier, or already its own: renewed)
 --         {1, fence, pttl}  a claim that found the lock already the caller's, untouched, `pttl` ms left
 --         {0, pttl, holder} not acquired: the holder's token and its remaining ms; a quick try that finds
 --                           the lock free but waiters queued answers {0, -2, ''} and leaves them to a full call
@@ -31,15 +37,21 @@ if not publish then
   if not holder then
     return {0, -2, ''}
   end
+  if holder == token then
+    -- This very call ran before: a client resending it after a reconnect. The hold it took stands.
+    return tonumber(redis.call('GET', fenceKey)) or nextFence(fenceKey, serverTime())
+  end
   return {0, redis.call('PTTL', lockKey), holder}
 end
 
+local how = ARGV[5]
 local holder = redis.call('GET', lockKey)
 if holder == token then
-  -- Already the caller's (a grant it has not heard yet, an owner claim of its own id): a new lease comes of
-  -- it, so a new fence too. A lease's renewal is extend.lua, which keeps the lease's fence.
-  local fence = nextFence(fenceKey, serverTime())
-  if ARGV[5] == '' then
+  local fence = tonumber(redis.call('GET', fenceKey))
+  if not fence or how == '' or (how and string.sub(how, 1, 1) == '+') then
+    fence = nextFence(fenceKey, serverTime())
+  end
+  if how == '' then
     return {1, fence, redis.call('PTTL', lockKey)}
   end
   redis.call('PEXPIRE', lockKey, ttl)
@@ -61,7 +73,8 @@ if not holder then
   holder = next
 end
 
-if ARGV[5] and ARGV[5] ~= '' then
-  place(queueKey, token, ttl, math.floor(nowUs / 1000) + tonumber(ARGV[6]), ARGV[5])
+local client = how and string.match(how, '^%+?(.*)$')
+if client and client ~= '' then
+  place(queueKey, token, ttl, math.floor(nowUs / 1000) + tonumber(ARGV[6]), client)
 end
 return {0, redis.call('PTTL', lockKey), holder}

@@ -52,16 +52,19 @@ export function quickAcquire(
 
 /**
  * One full acquire.lua call: take the lock (serving queued waiters first), or report its holder; with
- * `queue`, the caller's entry is queued on failure (or refreshed in place, keeping its turn).
+ * `queue`, the caller's entry is queued on failure (or refreshed in place, keeping its turn). `reused`: the
+ * token outlives its holds (an owner lease's instance id), so finding the lock already the caller's is a
+ * new hold with a new fence, not the same one. `claim`: an owner claim (see acquire.lua).
  */
 export function acquire(
   target: ScriptTarget,
   keys: LockKeys,
-  a: { token: string; ttl: number; queue?: QueueSeat; claim?: true },
+  a: { token: string; ttl: number; queue?: QueueSeat; reused?: boolean; claim?: true },
 ): Promise<AcquireResult> {
   const args: Array<string | number> = [a.token, a.ttl, target.publish, heard(target)];
-  if (a.queue) args.push(a.queue.client, a.queue.liveFor);
-  else if (a.claim) args.push('');
+  const how = a.claim ? '' : `${a.reused ? '+' : ''}${a.queue?.client ?? ''}`;
+  if (a.claim || how !== '') args.push(how);
+  if (a.queue) args.push(a.queue.liveFor);
   return runScript(target.redis, scripts.acquire, lockKeysOf(keys), args, acquireResult);
 }
 

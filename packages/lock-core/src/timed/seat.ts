@@ -77,6 +77,7 @@ export class Seat {
     const reply = acquire(target, keys, {
       token: entry.token,
       ttl: entry.ttl,
+      reused: this.fixedToken !== undefined,
       ...(queueing ? { queue: this.queueSeat } : {}),
     });
     return { entry, sentAt, reply };

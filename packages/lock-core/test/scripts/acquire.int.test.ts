@@ -65,12 +65,35 @@ describe('acquire.lua on real Redis', () => {
     expect(await redis.get(keys.fence)).toBe(fence);
   });
 
-  it('renews with a new fence when a waiter finds the lock already its own (a grant it has not heard)', async () => {
+  it('a waiter finding the lock already its own (a grant it has not heard) renews it, same hold, same fence', async () => {
     const keys = fresh();
     const first = await take(keys, 'a', 1_000);
     const again = await queue(keys, 'a');
-    expect(again.acquired && again.fence).toBeGreaterThan(first.acquired ? first.fence : Infinity);
+    expect(again).toEqual(first);
     expect(await redis.pttl(keys.lock)).toBeGreaterThan(4_000);
+  });
+
+  it('a reused token (an owner lease’s instance id) finding it already its own gets a new hold, a new fence', async () => {
+    const keys = fresh();
+    const first = await take(keys, 'id', 1_000);
+    const reused = await script.acquire(target, keys, { token: 'id', ttl: 5_000, reused: true });
+    expect(reused.acquired && reused.fence).toBeGreaterThan(first.acquired ? first.fence : Infinity);
+    expect(await redis.pttl(keys.lock)).toBeGreaterThan(4_000);
+  });
+
+  it('a reused token without a seat takes a free lock, and on a held one is refused and not queued', async () => {
+    const keys = fresh();
+    const free = await script.acquire(target, keys, { token: 'id', ttl: 5_000, reused: true });
+    expect(free.acquired).toBe(true);
+    const held = await script.acquire(target, keys, { token: 'other', ttl: 5_000, reused: true });
+    expect(held).toMatchObject({ acquired: false, holder: 'id' });
+    expect(await redis.llen(keys.queue)).toBe(0);
+  });
+
+  it('a quick try sent twice (a client resending after a reconnect) keeps the hold its first run took', async () => {
+    const keys = fresh();
+    const first = await script.quickAcquire(redis, keys, { token: 'q', ttl: 5_000 });
+    expect(await script.quickAcquire(redis, keys, { token: 'q', ttl: 5_000 })).toEqual(first);
   });
 
   it('a claim that finds the lock already its own leaves the expiry alone and says what is left', async () => {

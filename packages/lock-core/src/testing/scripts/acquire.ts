@@ -9,7 +9,7 @@ import { handoff, place } from './queue.js';
  */
 export function acquire(redis: ScriptEnv, keys: string[], argv: string[]): LuaValue | LuaValue[] {
   const [lockKey = '', fenceKey = '', queueKey = ''] = keys;
-  const [token = '', ttl = '', publish, heard, client, live] = argv;
+  const [token = '', ttl = '', publish, heard, how, live] = argv;
 
   // Lua: `if not publish`: the quick try.
   if (publish === undefined) {
@@ -18,14 +18,21 @@ export function acquire(redis: ScriptEnv, keys: string[], argv: string[]): LuaVa
     }
     const holder = redis.call('GET', lockKey);
     if (holder === false) return [0, -2, ''];
+    // This very call ran before (a client resending it): the hold it took stands.
+    if (holder === token) {
+      return tonumber(redis.call('GET', fenceKey)) ?? nextFence(redis, fenceKey, serverTime(redis));
+    }
     return [0, redis.call('PTTL', lockKey), holder];
   }
 
   let holder = redis.call('GET', lockKey);
   if (holder === token) {
-    // Already the caller's: a new lease comes of it, so a new fence too.
-    const fence = nextFence(redis, fenceKey, serverTime(redis));
-    if (client === '') return [1, fence, redis.call('PTTL', lockKey)];
+    let fence = tonumber(redis.call('GET', fenceKey));
+    // Lua: `if not fence or how == '' or (how and string.sub(how, 1, 1) == '+')`
+    if (fence === undefined || how === '' || how?.startsWith('+')) {
+      fence = nextFence(redis, fenceKey, serverTime(redis));
+    }
+    if (how === '') return [1, fence, redis.call('PTTL', lockKey)];
     redis.call('PEXPIRE', lockKey, ttl);
     return fence;
   }
@@ -42,7 +49,8 @@ export function acquire(redis: ScriptEnv, keys: string[], argv: string[]): LuaVa
     holder = next.token;
   }
 
-  // Lua: `if ARGV[5] and ARGV[5] ~= ''`
+  // Lua: `local client = how and string.match(how, '^%+?(.*)$')`, then `client ~= ''`
+  const client = how === undefined ? undefined : /^\+?(.*)$/s.exec(how)?.[1];
   if (client !== undefined && client !== '') {
     const liveFor = tonumber(live);
     // Lua: arithmetic on a nil ARGV[6] raises.
