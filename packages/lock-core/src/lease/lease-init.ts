@@ -14,6 +14,4 @@ export interface LeaseInit {
   /** Renewal period (default ttl/3) and how long after a renewal is sent the lease counts as ours. */
   renewEvery?: number | undefined;
   validFor?: number | undefined;
-  /** When the first renewal is due, ms (default: the renewal period); 0 for a lease that starts short. */
-  renewFirstIn?: number | undefined;
 }

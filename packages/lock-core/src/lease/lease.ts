@@ -63,7 +63,7 @@ export class Lease implements AsyncDisposable {
     this.#startedAt = init.startedAt;
     this.#deadline = init.startedAt + this.#validFor(init.ttl);
     this.#armDeadline();
-    if (init.autoExtend) this.#scheduleRenewal(init.renewFirstIn);
+    if (init.autoExtend) this.#scheduleRenewal();
   }
 
   /** Aborts with a `LockLostError` the moment the lease is known lost or past its local deadline. */
@@ -190,7 +190,21 @@ export class Lease implements AsyncDisposable {
 
   /** @internal Redis showed the lease is someone else's (an owner claim that failed, say). */
   forfeit(reason: LockLostReason): void {
+    // Being released: it is given up, not lost.
+    if (this.#released) return;
     this.#lose(new LockLostError(this.key, reason));
+  }
+
+  /**
+   * @internal The hold goes on under another lease of this client (same token, same fence): an owner
+   * claim's keeper hands it to an election of the same client. This one ends as if released, without a
+   * word to Redis. False if it was no longer held.
+   */
+  handOff(): boolean {
+    if (!this.isHeld()) return false;
+    this.#released = Promise.resolve(false);
+    this.#end();
+    return true;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,6 +1,6 @@
 import { LockClosedError } from '../errors/lock-closed-error.js';
 import type { ResolvedAcquire } from '../lease/acquire-options.js';
-import { isFresh, validityOf } from '../lease/freshness.js';
+import { confirmFresh, isFresh, validityOf } from '../lease/freshness.js';
 import type { Lease } from '../lease/lease.js';
 import { ownerKeys } from '../protocol/keys.js';
 import * as script from '../scripts/calls.js';
@@ -31,6 +31,10 @@ export interface OwnerHost {
 export class OwnerLock {
   readonly #elections = new Set<LeaderElection>();
   readonly #electionHost: ElectionHost;
+  /** Claims and removes run one after another: each sees what the one before it left (see `#serially`). */
+  #last: Promise<unknown> = Promise.resolve();
+  /** A claim queued and not started yet: claims called meanwhile share its answer. */
+  #nextClaim: Promise<string> | null = null;
 
   constructor(
     private readonly host: OwnerHost,
@@ -72,12 +76,31 @@ export class OwnerLock {
    * own renewal may touch it): then it only checks that Redis still agrees.
    */
   claim(): Promise<string> {
+    if (this.#nextClaim) return this.#nextClaim;
     // Tracked: a claim answered after close() began gives its win back before close() resolves.
-    return this.timed.attempt(this.#claim());
+    const claim = this.timed.attempt(
+      this.#serially(() => {
+        if (this.#nextClaim === claim) this.#nextClaim = null;
+        return this.#claim();
+      }),
+    );
+    this.#nextClaim = claim;
+    return claim;
+  }
+
+  /**
+   * Runs owner operations of this client one at a time. Overlapping, a remove() could free (by the
+   * instance id) a claim still in flight, and the claim's reply be believed.
+   */
+  #serially<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.#last.then(op, op);
+    this.#last = run.catch(() => {});
+    return run;
   }
 
   async #claim(): Promise<string> {
     const { host, timed } = this;
+    if (host.closed) throw new LockClosedError();
     const keys = ownerKeys(host.keyPrefix, host.namespace);
     const held = timed.queueOf(keys)?.holder;
     if (held?.isHeld()) {
@@ -95,25 +118,35 @@ export class OwnerLock {
     const reply = await script.acquire(timed.scripts, keys, { token: host.instanceId, ttl, claim: true });
     if (host.closed) {
       // close() ran while the claim was out: it could not see this ownership, so give it back here.
-      if (reply.acquired) await script.release(timed.scripts, keys, { token: host.instanceId });
+      if (reply.acquired)
+        await script.release(timed.scripts, keys, { token: host.instanceId, fence: reply.fence });
       throw new LockClosedError();
     }
     if (!reply.acquired) {
-      timed.queueOf(keys)?.holder?.forfeit('taken');
+      // Only the lease that held before this claim: one an election of ours was granted meanwhile is not.
+      const queue = timed.queueOf(keys);
+      if (held && queue?.holder === held) held.forfeit('taken');
       return reply.holder;
+    }
+    // Found already ours, its expiry untouched (a restart with a fixed instance id, or a lease that ran out
+    // here while Redis kept it): it counts from what Redis has left. A win that came back late is confirmed
+    // by a renewal of that very hold (its fence) before anyone relies on it, as every acquisition's is.
+    let startedAt = reply.remaining === undefined ? sentAt : sentAt + reply.remaining - ttl;
+    if (!isFresh(startedAt, validityOf(ttl))) {
+      const renew = () =>
+        script.extend(timed.scripts.redis, keys, { token: host.instanceId, ttl, fence: reply.fence });
+      const confirmation = await confirmFresh(renew, ttl, validityOf(ttl));
+      if ('tooShort' in confirmation) throw confirmation.tooShort;
+      if ('lost' in confirmation) return (await timed.scripts.redis.get(keys.lock)) ?? '';
+      startedAt = confirmation.startedAt;
     }
     // Looked up after the reply: an idle queue may have been swept from the map meanwhile.
     const queue = timed.queueFor(keys, host.fallbackPoll, host.instanceId);
     // A lease of this client holds it already (an election of ours won it meanwhile): it renews itself.
     if (queue.holder?.isHeld()) return host.instanceId;
-    // Found already ours, its expiry untouched (a restart with a fixed instance id, or a lease that ran out
-    // here while Redis kept it): the lease counts from what Redis has left.
-    const startedAt = reply.remaining === undefined ? sentAt : sentAt + reply.remaining - ttl;
-    // Ownership is sticky: a lease kept alive in the background until removeLockOwner() or close(). One
-    // that came back late (or found little left) renews at once, as its own first renewal.
-    const renewFirstIn = isFresh(startedAt, validityOf(ttl)) ? undefined : 0;
+    // Ownership is sticky: a lease kept alive in the background until removeLockOwner() or close().
     queue.adopt(reply.fence, ttl, startedAt, () =>
-      timed.newLease(keys, host.instanceId, reply.fence, ttl, startedAt, { autoExtend: true, renewFirstIn }),
+      timed.newLease(keys, host.instanceId, reply.fence, ttl, startedAt, { autoExtend: true }),
     );
     return host.instanceId;
   }
@@ -134,7 +167,9 @@ export class OwnerLock {
 
   /** Gives the lease up if this instance holds it (handing it to a campaigner at once). */
   remove(): Promise<void> {
-    return this.timed.attempt(this.#remove());
+    // A claim called after this remove must not share the answer of one queued before it.
+    this.#nextClaim = null;
+    return this.timed.attempt(this.#serially(() => this.#remove()));
   }
 
   async #remove(): Promise<void> {

@@ -22,6 +22,8 @@ import type { Waiter } from './waiter.js';
 export class KeyQueue {
   /** The lease of this client that holds the lock now, if any. */
   #holder: Lease | null = null;
+  /** The holder, when it is an owner claim's sticky lease (`adopt`): a campaigner joining here takes it. */
+  #keeper: Lease | null = null;
   readonly #line = new LocalLine();
   readonly #seat: Seat;
   #pumping = false;
@@ -89,7 +91,21 @@ export class KeyQueue {
 
   join(waiter: Waiter, first = false): void {
     this.#line.join(waiter, first);
+    this.#handKeeperOn();
     this.kick();
+  }
+
+  /**
+   * An owner claim's keeper holds the lock and a waiter came (an election of this client): the keeper
+   * never ends on its own, so it hands its hold to the waiter, confirmed by a renewal with the waiter's ttl
+   * and the hold's fence before it becomes a term.
+   */
+  #handKeeperOn(): void {
+    const keeper = this.#keeper;
+    this.#keeper = null;
+    if (!keeper || this.#holder !== keeper || !keeper.handOff()) return;
+    this.#holder = null;
+    this.#handover.won(keeper.token, keeper.fence, keeper.ttl, Number.NEGATIVE_INFINITY);
   }
 
   /** A waiter gave up (timeout, abort, close). The last one to go takes the Redis entry with it. */
@@ -131,9 +147,14 @@ export class KeyQueue {
           ? { requeue: { token: requeue.token, ttl: requeue.ttl, seat: this.#seat.queueSeat } }
           : {}),
       });
-    } finally {
+    } catch (err) {
+      // No answer (the connection dropped, a command timeout): the hold may stand until its ttl, but the
+      // waiters here must go on trying (the requeued entry, if sent, is refreshed by the next attempt).
       if (this.#holder === lease) this.#holder = null;
+      this.kick();
+      throw err;
     }
+    if (this.#holder === lease) this.#holder = null;
     const to = reply.handedTo;
     if (requeue && to && to.token === requeue.token && this.#seat.current === requeue) {
       this.#seat.clear();
@@ -156,10 +177,12 @@ export class KeyQueue {
       this.#inFlight.track(withdrawn, `withdrawing from lock "${this.keys.name}"`);
     }
     if (this.#line.length > 0) {
-      this.#handover.won(this.#seat.fixedToken ?? '', fence, ttl, startedAt);
+      // Confirmed with its fence first, as a grant is: a remove() may have freed it since the claim ran.
+      this.#handover.won(this.#seat.fixedToken ?? '', fence, ttl, Number.NEGATIVE_INFINITY);
       this.kick();
     } else {
       this.#holder = keeper();
+      this.#keeper = this.#holder;
     }
   }
 
@@ -200,7 +223,10 @@ export class KeyQueue {
     // The grant came after the entry was queued, so Redis expires it no sooner than queuedAt + ttl: a safe
     // base for the local deadline (the time the message was read is not: this process may have been
     // paused with it unread). After a long wait too little of that is left, and won() renews first.
-    this.#handover.won(token, fence, entry.ttl, entry.queuedAt);
+    // An owner lease's token (the instance id) is in every entry this client ever queued: the grant may be
+    // a late one for an entry won and ended long ago. It is believed only once its fence renews.
+    const base = this.#seat.fixedToken === undefined ? entry.queuedAt : Number.NEGATIVE_INFINITY;
+    this.#handover.won(token, fence, entry.ttl, base);
     this.kick();
   }
 

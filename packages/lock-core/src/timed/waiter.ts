@@ -2,10 +2,7 @@ import type { Lease } from '../lease/lease.js';
 import type { LeaseInit } from '../lease/lease-init.js';
 
 /** Per-waiter lease settings, passed through to the lease it gets. */
-export type LeaseSettings = Pick<
-  LeaseInit,
-  'autoExtend' | 'maxHold' | 'renewEvery' | 'validFor' | 'renewFirstIn'
->;
+export type LeaseSettings = Pick<LeaseInit, 'autoExtend' | 'maxHold' | 'renewEvery' | 'validFor'>;
 
 /** One caller waiting in a key queue. */
 export interface Waiter {
