@@ -27,10 +27,16 @@ export function createLockClientFromEnv(
     }
     redis = new Redis({ host: env.REDIS_HOST, port, password: env.REDIS_PASS || undefined });
   }
-  const client = new LockClient({
-    ...options,
-    redis,
-    namespace: options.namespace ?? env.NAMESPACE ?? 'default',
-  });
-  return { client, redis };
+  try {
+    const client = new LockClient({
+      ...options,
+      redis,
+      namespace: options.namespace ?? env.NAMESPACE ?? 'default',
+    });
+    return { client, redis };
+  } catch (err) {
+    // Options refused (a bad NAMESPACE, say): nobody else holds this connection to close it.
+    redis.disconnect();
+    throw err;
+  }
 }

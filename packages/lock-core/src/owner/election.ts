@@ -1,6 +1,6 @@
 import { LockLostError } from '../errors/lock-lost-error.js';
 import type { Lease } from '../lease/lease.js';
-import { aborted, sleep } from '../util/sleep.js';
+import { settledOrAborted, sleep } from '../util/sleep.js';
 import { settlesWithin } from '../util/work.js';
 import type { ResolvedElect } from './elect-options.js';
 
@@ -27,12 +27,13 @@ export class LeaderElection {
   #term: Lease | null = null;
   readonly #stop = new AbortController();
   readonly #done: Promise<void>;
+  readonly #onUserAbort = (): void => void this.stop();
 
   constructor(
     private readonly host: ElectionHost,
     private readonly opts: ResolvedElect,
   ) {
-    opts.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    opts.signal?.addEventListener('abort', this.#onUserAbort, { once: true });
     this.#done = this.#run();
   }
 
@@ -59,7 +60,11 @@ export class LeaderElection {
     return this.#leaderId;
   }
 
-  /** Resigns (handing the lease to the next campaigner at once) and stops campaigning. */
+  /**
+   * Resigns (handing the lease to the next campaigner at once) and stops campaigning. Resolves once the
+   * term's `onElected` work has returned (or the shutdown timeout passed): from inside that work, call it
+   * without awaiting it, or it waits the whole shutdown timeout for itself.
+   */
   async stop(): Promise<void> {
     if (!this.#stop.signal.aborted) this.#stop.abort();
     await this.#done;
@@ -93,7 +98,7 @@ export class LeaderElection {
       const work = this.#hook('onElected', () =>
         this.opts.onElected?.({ fence: lease.fence, signal: term.signal }),
       );
-      await Promise.race([lease.ended, aborted(stopped)]);
+      await settledOrAborted(lease.ended, stopped);
       this.#isLeader = false; // before resigning: Redis may hand the lease on before the reply is back
       lease.signal.removeEventListener('abort', endTerm);
       endTerm();
@@ -105,8 +110,13 @@ export class LeaderElection {
       this.#term = null;
       this.#isLeader = false;
       this.#seeLeader(null);
-      await this.#hook('onRevoked', () => this.opts.onRevoked?.());
+      // The next campaign waits for onRevoked; stopping waits for it at most the shutdown timeout.
+      const revoked = this.#hook('onRevoked', () => this.opts.onRevoked?.());
+      await settledOrAborted(revoked, stopped);
+      if (stopped.aborted) await settlesWithin(revoked, this.host.shutdownTimeout);
     }
+    // A long-lived signal (the app's) outlives this election: it keeps no listener of ours.
+    this.opts.signal?.removeEventListener('abort', this.#onUserAbort);
     this.host.electionStopped(this);
   }
 

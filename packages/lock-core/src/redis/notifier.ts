@@ -48,7 +48,8 @@ export class Notifier {
   private closed = false;
   /**
    * The connection's own `keyPrefix` (an ioredis option): it prefixes the lock's keys in every script, so
-   * grants go out on prefixed channels, but not SUBSCRIBE's channel names. The notifier adds it there.
+   * grants go out on prefixed channels. ioredis prefixes SSUBSCRIBE's channels itself (Redis declares them
+   * as keys) but not SUBSCRIBE's: the notifier adds it there. Either way messages arrive with it.
    */
   private readonly channelPrefix: string;
 
@@ -157,7 +158,7 @@ export class Notifier {
     } catch (err) {
       return Promise.reject(err);
     }
-    const name = this.channelPrefix + channel;
+    const name = this.sharded ? channel : this.channelPrefix + channel;
     const write = (): Promise<unknown> => {
       if (!this.sharded) return sub[what](name);
       return what === 'subscribe' ? sub.ssubscribe(name) : sub.sunsubscribe(name);

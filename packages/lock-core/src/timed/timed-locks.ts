@@ -1,7 +1,11 @@
 import { LockClosedError } from '../errors/lock-closed-error.js';
 import type { LockLostError } from '../errors/lock-lost-error.js';
 import { LockTimeoutError } from '../errors/lock-timeout-error.js';
-import { type ResolvedAcquire, resolveAcquireOptions } from '../lease/acquire-options.js';
+import {
+  type ResolvedAcquire,
+  resolveAcquireOptions,
+  resolveTryOptions,
+} from '../lease/acquire-options.js';
 import { startOfWin, validityOf } from '../lease/freshness.js';
 import { Lease, type LeaseHost } from '../lease/lease.js';
 import { runHolding } from '../lease/run-holding.js';
@@ -129,7 +133,8 @@ export class TimedLocks {
     // A key taken before has its queue still (kept while idle): its keys are built already.
     const known = this.#queues.get(lockKeyOf(this.host.options.keyPrefix, key));
     const keys = known?.keys ?? lockKeys(this.host.options.keyPrefix, key);
-    if (o.waitReplicas) return acquireReplicated(this.#replication, keys, o);
+    // Tracked like every one-shot attempt: close() waits for it (its WAIT too), then gives back what it won.
+    if (o.waitReplicas) return this.attempt(acquireReplicated(this.#replication, keys, o));
     // A key this client waited for lately is still subscribed: a contended key. Its queue enqueues on the
     // first attempt, one round trip, so a plain try first would only add one.
     const contended =
@@ -152,10 +157,12 @@ export class TimedLocks {
   }
 
   async tryAcquire(key: string, options: unknown): Promise<Lease | null> {
-    const o = resolveAcquireOptions(options, this.host.options.ttl, false);
+    const o = resolveTryOptions(options, this.host.options.ttl);
     this.#assertOpen();
     const keys = lockKeys(this.host.options.keyPrefix, key);
-    if (o.waitReplicas) return tryReplicated(this.#replication, keys, o, withWait(this.scripts.redis, o));
+    if (o.waitReplicas) {
+      return this.attempt(tryReplicated(this.#replication, keys, o, withWait(this.scripts.redis, o)));
+    }
     return this.attempt(this.#tryOnce(keys, randomToken(), o.ttl, settingsOf(o)));
   }
 

@@ -18,10 +18,18 @@ export function sleep(ms: number, ...signals: Array<AbortSignal | undefined>): P
   });
 }
 
-/** Resolves once `signal` aborts. */
-export function aborted(signal: AbortSignal): Promise<void> {
+/** Resolves once `promise` settles or `signal` aborts, whichever comes first. */
+export function settledOrAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  return new Promise((resolve) => {
+    // The listener goes as soon as either happens: a long-lived signal does not collect one per call.
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    promise.then(done, done);
+  });
 }
 
 /**
