@@ -84,6 +84,18 @@ const cases: Call[] = [
     /options.signal must be an AbortSignal, got an object/,
   ],
   [
+    'tryAcquire: waitTimeout (it never waits)',
+    () => client.tryAcquire('k', { waitTimeout: 100 } as never),
+    TypeError,
+    /options.waitTimeout does not apply to tryAcquire: it makes one attempt and never waits/,
+  ],
+  [
+    'tryAcquire: signal (it never waits)',
+    () => client.tryAcquire('k', { signal: new AbortController().signal } as never),
+    TypeError,
+    /options.signal does not apply to tryAcquire/,
+  ],
+  [
     'acquire: autoExtend not a boolean',
     () => client.acquire('k', { autoExtend: 'yes' as never }),
     TypeError,

@@ -52,6 +52,19 @@ const KNOWN = [
   'replicationTimeout',
 ] as const;
 
+/** A wait's options, which a one-shot attempt (tryAcquire) refuses: it never waits. */
+const WAIT_ONLY = ['waitTimeout', 'signal'] as const;
+
+/** tryAcquire's options: as acquire's, less the wait's (its types leave them out too). */
+export function resolveTryOptions(opts: unknown, defaultTtl: number): ResolvedAcquire {
+  for (const name of WAIT_ONLY) {
+    if (typeof opts === 'object' && opts !== null && name in opts) {
+      throw new TypeError(`options.${name} does not apply to tryAcquire: it makes one attempt and never waits`);
+    }
+  }
+  return resolveAcquireOptions(opts, defaultTtl, false);
+}
+
 /** More replicas than any real deployment has: a typo (say, a timeout in this field) rather than a wish. */
 const MAX_REPLICAS = 1_000;
 

@@ -1,9 +1,13 @@
 import type { ExtendResult } from '../scripts/calls.js';
 import { drift } from './drift.js';
 
-/** How long a lease counts as held after the call that set its expiry in Redis was sent, ms. */
+/**
+ * How long a lease counts as held after the call that set its expiry in Redis was sent, ms: the ttl less
+ * the clock-drift margin, or less still when asked (an election's `renewDeadline`), never more.
+ */
 export function validityOf(ttl: number, validFor?: number): number {
-  return validFor ?? ttl - drift(ttl);
+  const most = ttl - drift(ttl);
+  return validFor === undefined ? most : Math.min(validFor, most);
 }
 
 /**

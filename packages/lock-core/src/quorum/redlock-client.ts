@@ -7,6 +7,7 @@ import {
   type AcquireOptions,
   type ResolvedAcquire,
   resolveAcquireOptions,
+  resolveTryOptions,
 } from '../lease/acquire-options.js';
 import { Lease, type LeaseHost } from '../lease/lease.js';
 import { runHolding } from '../lease/run-holding.js';
@@ -123,7 +124,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
     options?: Omit<QuorumAcquireOptions, 'waitTimeout' | 'signal'>,
   ): Promise<Lease | null> {
     assertLockName(key);
-    const o = this.#resolve(options, false);
+    const o = this.#resolve(options, false, true);
     this.#assertOpen();
     const step = await this.#attempt(lockKeys(this.#o.keyPrefix, key), randomToken(), o);
     if (step instanceof Lease) return step;
@@ -179,7 +180,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
     return lease;
   }
 
-  #resolve(options: unknown, autoExtend: boolean): ResolvedAcquire {
+  #resolve(options: unknown, autoExtend: boolean, once = false): ResolvedAcquire {
     for (const name of ['waitReplicas', 'replicationTimeout']) {
       if (typeof options === 'object' && options !== null && name in options) {
         throw new TypeError(
@@ -187,7 +188,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
         );
       }
     }
-    return resolveAcquireOptions(options, this.#o.ttl, autoExtend);
+    return once ? resolveTryOptions(options, this.#o.ttl) : resolveAcquireOptions(options, this.#o.ttl, autoExtend);
   }
 
   #assertOpen(): void {
