@@ -59,7 +59,9 @@ const WAIT_ONLY = ['waitTimeout', 'signal'] as const;
 export function resolveTryOptions(opts: unknown, defaultTtl: number): ResolvedAcquire {
   for (const name of WAIT_ONLY) {
     if (typeof opts === 'object' && opts !== null && name in opts) {
-      throw new TypeError(`options.${name} does not apply to tryAcquire: it makes one attempt and never waits`);
+      throw new TypeError(
+        `options.${name} does not apply to tryAcquire: it makes one attempt and never waits`,
+      );
     }
   }
   return resolveAcquireOptions(opts, defaultTtl, false);

@@ -188,7 +188,9 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
         );
       }
     }
-    return once ? resolveTryOptions(options, this.#o.ttl) : resolveAcquireOptions(options, this.#o.ttl, autoExtend);
+    return once
+      ? resolveTryOptions(options, this.#o.ttl)
+      : resolveAcquireOptions(options, this.#o.ttl, autoExtend);
   }
 
   #assertOpen(): void {

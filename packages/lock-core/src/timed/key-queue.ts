@@ -170,7 +170,7 @@ export class KeyQueue {
    * A waiter here (an election of the same client) gets it; otherwise `keeper()` makes the lease. The
    * queue's Redis entry is withdrawn without touching the lock it now holds.
    */
-  adopt(fence: number, ttl: number, startedAt: number, keeper: () => Lease): void {
+  adopt(fence: number, ttl: number, keeper: () => Lease): void {
     const entry = this.#seat.clear();
     if (entry) {
       const withdrawn = script.withdraw(this.host.scripts, this.keys, entry.token);

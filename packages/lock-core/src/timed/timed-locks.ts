@@ -1,11 +1,7 @@
 import { LockClosedError } from '../errors/lock-closed-error.js';
 import type { LockLostError } from '../errors/lock-lost-error.js';
 import { LockTimeoutError } from '../errors/lock-timeout-error.js';
-import {
-  type ResolvedAcquire,
-  resolveAcquireOptions,
-  resolveTryOptions,
-} from '../lease/acquire-options.js';
+import { type ResolvedAcquire, resolveAcquireOptions, resolveTryOptions } from '../lease/acquire-options.js';
 import { startOfWin, validityOf } from '../lease/freshness.js';
 import { Lease, type LeaseHost } from '../lease/lease.js';
 import { runHolding } from '../lease/run-holding.js';
