@@ -195,16 +195,10 @@ export class Lease implements AsyncDisposable {
     this.#lose(new LockLostError(this.key, reason));
   }
 
-  /**
-   * @internal The hold goes on under another lease of this client (same token, same fence): an owner
-   * claim's keeper hands it to an election of the same client. This one ends as if released, without a
-   * word to Redis. False if it was no longer held.
-   */
-  handOff(): boolean {
-    if (!this.isHeld()) return false;
+  /** @internal The hold goes on under another lease of this client: this one ends as released, Redis untold. */
+  handOff(): void {
     this.#released = Promise.resolve(false);
     this.#end();
-    return true;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -36,6 +36,11 @@ export class Handover {
     return this.#confirming !== null;
   }
 
+  /** `token`'s win is being confirmed: its grant, arriving now, is the same win (never passed on). */
+  isConfirming(token: string): boolean {
+    return this.#confirming === token;
+  }
+
   /**
    * (token, fence) holds the lock in Redis for `ttl` ms from no earlier than `startedAt`. `confirmed`: that
    * start is a renewal this queue just made, as fresh as this link allows (see `confirmFresh`).

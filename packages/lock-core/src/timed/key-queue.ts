@@ -96,15 +96,16 @@ export class KeyQueue {
   }
 
   /**
-   * An owner claim's keeper holds the lock and a waiter came (an election of this client): the keeper
-   * never ends on its own, so it hands its hold to the waiter, confirmed by a renewal with the waiter's ttl
-   * and the hold's fence before it becomes a term.
+   * A waiter came (an election of this client) while an owner claim's keeper, which never ends on its own,
+   * holds the lock: the hold goes to the waiter, renewed with its ttl and the hold's fence first. The
+   * holder is cleared before the hand-off, so its end does not start a new attempt meanwhile.
    */
   #handKeeperOn(): void {
     const keeper = this.#keeper;
     this.#keeper = null;
-    if (!keeper || this.#holder !== keeper || !keeper.handOff()) return;
+    if (!keeper || this.#holder !== keeper || !keeper.isHeld()) return;
     this.#holder = null;
+    keeper.handOff();
     this.#handover.won(keeper.token, keeper.fence, keeper.ttl, Number.NEGATIVE_INFINITY);
   }
 
@@ -171,11 +172,8 @@ export class KeyQueue {
    * queue's Redis entry is withdrawn without touching the lock it now holds.
    */
   adopt(fence: number, ttl: number, keeper: () => Lease): void {
-    const entry = this.#seat.clear();
-    if (entry) {
-      const withdrawn = script.withdraw(this.host.scripts, this.keys, entry.token);
-      this.#inFlight.track(withdrawn, `withdrawing from lock "${this.keys.name}"`);
-    }
+    const withdrawn = this.#seat.withdraw(this.host.scripts, this.keys);
+    if (withdrawn) this.#inFlight.track(withdrawn, `withdrawing from lock "${this.keys.name}"`);
     if (this.#line.length > 0) {
       // Confirmed with its fence first, as a grant is: a remove() may have freed it since the claim ran.
       this.#handover.won(this.#seat.fixedToken ?? '', fence, ttl, Number.NEGATIVE_INFINITY);
@@ -212,7 +210,8 @@ export class KeyQueue {
   /** A grant on this client's channel. */
   #onGrant(message: string): void {
     const { token, fence } = parseGrant(message);
-    if (this.#holder?.token === token) return; // already learnt from a reply
+    // Already won by a reply (held, or being confirmed): passing it on would release this very hold.
+    if (this.#holder?.token === token || this.#handover.isConfirming(token)) return;
     const entry = this.#seat.current;
     if (entry?.token !== token) {
       // A grant nobody here wants any more (its waiter left, or a stale duplicate entry): pass it on.
@@ -220,13 +219,8 @@ export class KeyQueue {
       return;
     }
     this.#seat.clear();
-    // The grant came after the entry was queued, so Redis expires it no sooner than queuedAt + ttl: a safe
-    // base for the local deadline (the time the message was read is not: this process may have been
-    // paused with it unread). After a long wait too little of that is left, and won() renews first.
-    // An owner lease's token (the instance id) is in every entry this client ever queued: the grant may be
-    // a late one for an entry won and ended long ago. It is believed only once its fence renews.
-    const base = this.#seat.fixedToken === undefined ? entry.queuedAt : Number.NEGATIVE_INFINITY;
-    this.#handover.won(token, fence, entry.ttl, base);
+    // Not fresh (a long wait, an owner lease's grant): won() renews it first.
+    this.#handover.won(token, fence, entry.ttl, this.#seat.grantedFrom(entry));
     this.kick();
   }
 
@@ -286,17 +280,8 @@ export class KeyQueue {
   /** With no waiter left here, withdraw the Redis entry (releasing a grant that raced the withdrawal). */
   #settle(): void {
     if (this.#line.length > 0 || this.#pumping) return;
-    const entry = this.#seat.clear();
-    if (entry) {
-      const { token } = entry;
-      // A random token is this entry's alone: if a grant raced the withdrawal, release it with it. An owner
-      // lease's token (the instance id) may already hold a newer claim: only withdraw, and let a raced
-      // grant's message pass it on with its fence (or, lost, let it expire).
-      const withdrawn = this.#seat.fixedToken
-        ? script.withdraw(this.host.scripts, this.keys, token)
-        : script.release(this.host.scripts, this.keys, { token, leave: token });
-      this.#inFlight.track(withdrawn, `leaving the queue of lock "${this.keys.name}"`);
-    }
+    const withdrawn = this.#seat.withdraw(this.host.scripts, this.keys);
+    if (withdrawn) this.#inFlight.track(withdrawn, `leaving the queue of lock "${this.keys.name}"`);
     if (this.isIdle) {
       // The queue is kept for reuse: a stale flag from a caller that gave up must not reach the next one,
       // and a stopped election's callback must not be kept alive (each campaign sets its own).

@@ -1,5 +1,12 @@
 import type { LockKeys } from '../protocol/keys.js';
-import { type AcquireResult, acquire, type QueueSeat, type ScriptTarget } from '../scripts/calls.js';
+import {
+  type AcquireResult,
+  acquire,
+  type QueueSeat,
+  release,
+  type ScriptTarget,
+  withdraw,
+} from '../scripts/calls.js';
 import { randomToken } from '../util/token.js';
 
 /** What this process has queued in Redis for one lock. */
@@ -81,6 +88,32 @@ export class Seat {
       ...(queueing ? { queue: this.queueSeat } : {}),
     });
     return { entry, sentAt, reply };
+  }
+
+  /**
+   * Takes the entry out of the Redis queue, if there is one (null if not). A random token is the entry's
+   * alone: if a grant raced the withdrawal, it is released with it. An owner lease's token (the instance
+   * id) may hold a newer claim already: it is only withdrawn, and a raced grant's message passes it on with
+   * its fence (or, lost, lets it expire).
+   */
+  withdraw(target: ScriptTarget, keys: LockKeys): Promise<unknown> | null {
+    const entry = this.clear();
+    if (!entry) return null;
+    const { token } = entry;
+    return this.fixedToken === undefined
+      ? release(target, keys, { token, leave: token })
+      : withdraw(target, keys, token);
+  }
+
+  /**
+   * Where a grant of `entry` counts from. It came after the entry was queued, so Redis expires it no sooner
+   * than queuedAt + ttl (the time the message was read is no base: this process may have been paused with
+   * it unread). An owner lease's token (the instance id) is in every entry this client ever queued: its
+   * grant may be a late one for a term long over, so it counts from nowhere, believed only once renewed
+   * with its fence.
+   */
+  grantedFrom(entry: SeatEntry): number {
+    return this.fixedToken === undefined ? entry.queuedAt : Number.NEGATIVE_INFINITY;
   }
 
   /** Forgets the current entry (granted, or about to be withdrawn) and returns it. */

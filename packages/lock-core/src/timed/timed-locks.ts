@@ -20,7 +20,7 @@ import { acquireFirst } from './quick-path.js';
 import { acquireReplicated, type ReplicationHost, tryReplicated, withWait } from './replication.js';
 import { runWithUnlock } from './run-with-unlock.js';
 import { type PendingWaiter, waitInQueue } from './wait.js';
-import type { LeaseSettings } from './waiter.js';
+import { type LeaseSettings, settingsOf } from './waiter.js';
 
 /** Idle key queues kept for reuse before a sweep (see `#idle`). */
 const IDLE_QUEUES_KEPT = 1_024;
@@ -294,8 +294,4 @@ export class TimedLocks {
   #assertOpen(): void {
     if (this.host.closed) throw new LockClosedError();
   }
-}
-
-export function settingsOf(o: ResolvedAcquire): LeaseSettings {
-  return { autoExtend: o.autoExtend, maxHold: o.maxHold };
 }
