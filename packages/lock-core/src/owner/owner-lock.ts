@@ -145,7 +145,7 @@ export class OwnerLock {
     // A lease of this client holds it already (an election of ours won it meanwhile): it renews itself.
     if (queue.holder?.isHeld()) return host.instanceId;
     // Ownership is sticky: a lease kept alive in the background until removeLockOwner() or close().
-    queue.adopt(reply.fence, ttl, () =>
+    queue.adopt(() =>
       timed.newLease(keys, host.instanceId, reply.fence, ttl, startedAt, { autoExtend: true }),
     );
     return host.instanceId;

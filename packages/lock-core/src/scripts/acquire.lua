@@ -64,6 +64,9 @@ if not holder then
   -- Free, but maybe waiters are queued (the holder expired, or left no one to hand to): serve them first.
   local next, fence = handoff(lockKey, fenceKey, queueKey, nowUs, publish, ARGV[4], token)
   if next == token then
+    -- Its own entry was at the head: the caller's ttl, not the entry's (an owner claim served from its
+    -- election's entry holds for ownerTtl, as it believes).
+    redis.call('PEXPIRE', lockKey, ttl)
     return fence
   end
   if not next then

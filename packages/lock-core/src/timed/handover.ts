@@ -27,8 +27,13 @@ export interface HandoverSide {
  * deadline the lease keeps.
  */
 export class Handover {
-  /** A win (its token) is being confirmed with a renewal before anyone here may rely on it. */
-  #confirming: string | null = null;
+  /** A win is being confirmed with a renewal before anyone here may rely on it. */
+  #confirming: { token: string; fence: number } | null = null;
+  /**
+   * A newer hold of the token being confirmed (an owner lease's token, reused, won again meanwhile): the
+   * renewal checks the older fence and will not find it, so this one is confirmed next.
+   */
+  #newer: { fence: number; ttl: number } | null = null;
 
   constructor(private readonly side: HandoverSide) {}
 
@@ -38,7 +43,7 @@ export class Handover {
 
   /** `token`'s win is being confirmed: its grant, arriving now, is the same win (never passed on). */
   isConfirming(token: string): boolean {
-    return this.#confirming === token;
+    return this.#confirming?.token === token;
   }
 
   /**
@@ -47,8 +52,12 @@ export class Handover {
    */
   won(token: string, fence: number, ttl: number, startedAt: number, confirmed = false): void {
     const { side } = this;
-    // The same win again (an owner lease's grant and its claim carry one token): the confirmation covers it.
-    if (this.#confirming === token) return;
+    const confirming = this.#confirming;
+    if (confirming?.token === token) {
+      // The same win again (a grant, and the reply of an attempt out meanwhile): the confirmation covers it.
+      if (fence > confirming.fence && fence > (this.#newer?.fence ?? 0)) this.#newer = { fence, ttl };
+      return;
+    }
     const head = side.line.head;
     if (!head || this.#confirming !== null) {
       side.passOn(token, fence);
@@ -66,7 +75,7 @@ export class Handover {
 
   async #confirm(token: string, fence: number, ttl: number, validFor: number | undefined): Promise<void> {
     const { side } = this;
-    this.#confirming = token;
+    this.#confirming = { token, fence };
     let confirmation: Confirmation | undefined;
     try {
       const renew = () => extend(side.host.scripts.redis, side.keys, { token, ttl, fence });
@@ -78,7 +87,12 @@ export class Handover {
     } finally {
       this.#confirming = null;
     }
-    if (confirmation && 'startedAt' in confirmation) {
+    const newer = this.#newer;
+    this.#newer = null;
+    if (newer && !(confirmation && 'startedAt' in confirmation)) {
+      // Not found under the older fence because a newer hold replaced it: that one is confirmed now.
+      this.won(token, newer.fence, newer.ttl, Number.NEGATIVE_INFINITY);
+    } else if (confirmation && 'startedAt' in confirmation) {
       // The head may have changed meanwhile (it gave up): won() checks again, and confirms again if needed.
       this.won(token, fence, ttl, confirmation.startedAt, true);
     } else if (confirmation && 'tooShort' in confirmation) {

@@ -96,9 +96,8 @@ export class KeyQueue {
   }
 
   /**
-   * A waiter came (an election of this client) while an owner claim's keeper, which never ends on its own,
-   * holds the lock: the hold goes to the waiter, renewed with its ttl and the hold's fence first. The
-   * holder is cleared before the hand-off, so its end does not start a new attempt meanwhile.
+   * An owner claim's keeper (it never ends on its own) holds the lock and a waiter is here: the hold goes to
+   * it, renewed with its ttl and fence first. Cleared first, the holder's end starts no attempt meanwhile.
    */
   #handKeeperOn(): void {
     const keeper = this.#keeper;
@@ -167,21 +166,15 @@ export class KeyQueue {
   }
 
   /**
-   * The lock was won outside the queue (an owner claim by `isLockOwner()`) with this queue's own token.
-   * A waiter here (an election of the same client) gets it; otherwise `keeper()` makes the lease. The
-   * queue's Redis entry is withdrawn without touching the lock it now holds.
+   * An owner claim won the lock with this queue's token: `keeper()` makes its sticky lease, which a waiter
+   * here (an election of this client) takes over at once. The Redis entry is withdrawn, the lock kept.
    */
-  adopt(fence: number, ttl: number, keeper: () => Lease): void {
+  adopt(keeper: () => Lease): void {
     const withdrawn = this.#seat.withdraw(this.host.scripts, this.keys);
     if (withdrawn) this.#inFlight.track(withdrawn, `withdrawing from lock "${this.keys.name}"`);
-    if (this.#line.length > 0) {
-      // Confirmed with its fence first, as a grant is: a remove() may have freed it since the claim ran.
-      this.#handover.won(this.#seat.fixedToken ?? '', fence, ttl, Number.NEGATIVE_INFINITY);
-      this.kick();
-    } else {
-      this.#holder = keeper();
-      this.#keeper = this.#holder;
-    }
+    this.#holder = keeper();
+    this.#keeper = this.#holder;
+    if (this.#line.length > 0) this.#handKeeperOn();
   }
 
   /** A lease of this key stopped being held (released or lost). */
@@ -257,7 +250,14 @@ export class KeyQueue {
           await this.#nap.take(backoff(failures++));
           continue;
         }
-        if (this.#holder || this.#handover.confirming) break; // the grant came by message while the attempt was out
+        if (this.#holder || this.#handover.confirming) {
+          // The grant came by message while the attempt was out. Its win, being confirmed, takes this reply
+          // up: the same win, or a newer hold of an owner lease's reused token (never left held by nobody).
+          if (reply.acquired && !this.#holder) {
+            this.#handover.won(sent.entry.token, reply.fence, sent.entry.ttl, sent.sentAt);
+          }
+          break;
+        }
         // The entry this attempt queued was won meanwhile by its grant (or an owner claim) and handed on
         // already: this reply repeats that win, and the lease it made may even have ended. Never twice.
         if (queueing && this.#seat.current !== sent.entry) continue;

@@ -178,6 +178,8 @@ export class TimedLocks {
   /** Waits in `queue` (one attempt when `waitTimeout` is 0). */
   wait(queue: KeyQueue, o: ResolvedAcquire, settings: LeaseSettings): Promise<Lease> {
     const { signal, waitTimeout } = o;
+    // close() rejected every waiter already: one joining now (after a first try) would wait forever.
+    if (this.host.closed) return Promise.reject(new LockClosedError());
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (waitTimeout === 0) {
       return this.attempt(this.#tryOnce(queue.keys, randomToken(), o.ttl, settings)).then((lease) => {

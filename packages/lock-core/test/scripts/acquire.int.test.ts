@@ -158,6 +158,16 @@ describe('acquire.lua on real Redis', () => {
     expect((await redis.lrange(keys.queue, 0, -1)).map((e) => e.split('|')[0])).toEqual(['w2']);
   });
 
+  it('the queue head taking it itself holds it for the ttl it asks now, not its entry’s', async () => {
+    const keys = fresh();
+    await redis.rpush(keys.queue, entry('id', 60_000));
+    // An owner claim (ttl 2 s) served from its election's entry (queued with 60 s).
+    expect(await script.acquire(target, keys, { token: 'id', ttl: 2_000, claim: true })).toMatchObject({
+      acquired: true,
+    });
+    expect(await redis.pttl(keys.lock)).toBeLessThanOrEqual(2_000);
+  });
+
   it('skips stale and malformed waiters and takes the lock when nobody live is queued', async () => {
     const keys = fresh();
     await redis.rpush(

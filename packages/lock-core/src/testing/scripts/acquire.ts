@@ -41,7 +41,11 @@ export function acquire(redis: ScriptEnv, keys: string[], argv: string[]): LuaVa
   if (holder === false) {
     // Free, but maybe waiters are queued: serve them first.
     const next = handoff(redis, lockKey, fenceKey, queueKey, nowUs, publish, heard, token);
-    if (next?.token === token) return next.fence;
+    if (next?.token === token) {
+      // Its own entry was at the head: the caller's ttl, not the entry's.
+      redis.call('PEXPIRE', lockKey, ttl);
+      return next.fence;
+    }
     if (!next) {
       redis.call('SET', lockKey, token, 'PX', ttl);
       return nextFence(redis, fenceKey, nowUs);
