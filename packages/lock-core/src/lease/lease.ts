@@ -17,6 +17,8 @@ export interface LeaseHost {
   extend(keys: LockKeys, token: string, ttl: number): Promise<ExtendResult>;
   /** Runs release.lua for this lease (the key's queue decides whether to hand on locally). */
   release(lease: Lease): Promise<boolean>;
+  /** Releases exactly this hold (token and fence) if Redis still has it: a lease lost by its own clock. */
+  giveBack(lease: Lease): Promise<unknown>;
   /** The lease stopped being held, by release or loss (the key's queue may serve its next waiter). */
   ended(lease: Lease): void;
   lost(lease: Lease, err: LockLostError): void;
@@ -93,10 +95,7 @@ export class Lease implements AsyncDisposable {
     return this.#ttl;
   }
 
-  /**
-   * Milliseconds left before the local deadline (0 once released or lost). The deadline falls before
-   * Redis's own expiry, so work that fits in this much time is still under the lock.
-   */
+  /** Ms left before the local deadline (0 once released or lost), which falls before Redis's expiry. */
   remaining(): number {
     return this.#ended || this.#released ? 0 : Math.max(0, this.#deadline - performance.now());
   }
@@ -168,9 +167,12 @@ export class Lease implements AsyncDisposable {
   release(): Promise<boolean> {
     if (this.#released) return this.#released.then(() => false);
     if (this.#lostWith) {
-      // A lost lease no longer knows what Redis holds under its token: an owner lease's token (the instance
-      // id) may hold a newer term now. It expires by its ttl, or is already gone.
-      this.#released = Promise.resolve(false);
+      // Lost by its own clock, Redis may hold it still (a term, for leaseTtl - renewDeadline): given back if
+      // Redis has this very hold (its fence too: an instance id outlives terms); else it expires by its ttl.
+      const ownClock = ['expired', 'max-hold'].includes(this.#lostWith.reason);
+      this.#released = Promise.resolve(ownClock ? this.#host.giveBack(this) : undefined)
+        .catch(() => undefined)
+        .then(() => false);
       return this.#released;
     }
     this.#stopTimers();

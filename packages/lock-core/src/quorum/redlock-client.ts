@@ -68,6 +68,8 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
       alarms: this.#alarms,
       extend: (keys, token, ttl) => extendOnMajority(this.#nodes, keys, token, ttl),
       release: (lease) => releaseOnAll(this.#nodes, lease.redisKeys, lease.token),
+      // Its tokens are random, one per lease: the token alone names the hold.
+      giveBack: (lease) => releaseOnAll(this.#nodes, lease.redisKeys, lease.token),
       ended: (lease) => {
         this.#leases.delete(lease);
       },

@@ -81,6 +81,7 @@ export class TimedLocks {
         if (queue) return queue.release(lease);
         return script.release(this.scripts, lease.redisKeys, { token: lease.token }).then((r) => r.released);
       },
+      giveBack: ({ redisKeys, token, fence }) => script.release(this.scripts, redisKeys, { token, fence }),
       ended: (lease) => {
         this.#leases.delete(lease);
         this.#queues.get(lease.redisKeys.lock)?.ended(lease);
