@@ -168,8 +168,8 @@ export class Lease implements AsyncDisposable {
     if (this.#released) return this.#released.then(() => false);
     if (this.#lostWith) {
       // Lost by its own clock, Redis may hold it still (a term, for leaseTtl - renewDeadline): given back if
-      // Redis has this very hold (its fence too: an instance id outlives terms); else it expires by its ttl.
-      const ownClock = ['expired', 'max-hold'].includes(this.#lostWith.reason);
+      // Redis has this very hold (fence too: an instance id outlives terms), unless the client has closed.
+      const ownClock = ['expired', 'max-hold'].includes(this.#lostWith.reason) && !this.#host.alarms.stopped;
       this.#released = Promise.resolve(ownClock ? this.#host.giveBack(this) : undefined)
         .catch(() => undefined)
         .then(() => false);

@@ -84,6 +84,11 @@ export class Alarms {
     // The timer stays armed: when it fires with nothing due, it re-arms for the next alarm or stops.
   }
 
+  /** stop() ran: the client has closed, and nothing may be sent or scheduled for it any more. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
   /** Drops every alarm and stops the timer for good (the client is closing). */
   stop(): void {
     this.#stopped = true;
