@@ -4,6 +4,7 @@ import type { LockKeys } from '../protocol/keys.js';
 import { isTransient } from '../redis/transient.js';
 import type { ExtendResult } from '../scripts/calls.js';
 import type { Alarm, Alarms } from '../util/alarms.js';
+import { Latch } from '../util/latch.js';
 import { assertTtl } from '../util/validate.js';
 import { Extensions } from './extensions.js';
 import { validityOf } from './freshness.js';
@@ -17,8 +18,8 @@ export interface LeaseHost {
   extend(keys: LockKeys, token: string, ttl: number): Promise<ExtendResult>;
   /** Runs release.lua for this lease (the key's queue decides whether to hand on locally). */
   release(lease: Lease): Promise<boolean>;
-  /** Releases exactly this hold (token and fence) if Redis still has it: a lease lost by its own clock. */
-  giveBack(lease: Lease): Promise<unknown>;
+  /** Gives back exactly this hold (token, `heldUnder`) if Redis has it still; nothing once closed. */
+  giveBack(lease: Lease): Promise<unknown> | undefined;
   /** The lease stopped being held, by release or loss (the key's queue may serve its next waiter). */
   ended(lease: Lease): void;
   lost(lease: Lease, err: LockLostError): void;
@@ -38,6 +39,11 @@ export class Lease implements AsyncDisposable {
   readonly redisKeys: LockKeys;
   /** @internal the value in Redis that says this lease holds the key. */
   readonly token: string;
+  /**
+   * @internal The fence Redis keeps with this hold: `fence`, or a newer one when a call of this client with
+   * the same token (an owner lease's instance id) found the hold already its own and re-stamped it.
+   */
+  heldUnder: number;
 
   #ttl: number;
   #deadline: number;
@@ -52,7 +58,7 @@ export class Lease implements AsyncDisposable {
   #released: Promise<boolean> | undefined;
   readonly #extensions = new Extensions();
   #ended = false;
-  #ended$: { promise: Promise<void>; resolve: () => void } | undefined;
+  readonly #endedLatch = new Latch();
 
   constructor(host: LeaseHost, init: LeaseInit) {
     this.#host = host;
@@ -61,6 +67,7 @@ export class Lease implements AsyncDisposable {
     this.key = init.keys.name;
     this.token = init.token;
     this.fence = init.fence;
+    this.heldUnder = init.fence;
     this.#ttl = init.ttl;
     this.#startedAt = init.startedAt;
     this.#deadline = init.startedAt + this.#validFor(init.ttl);
@@ -79,15 +86,7 @@ export class Lease implements AsyncDisposable {
 
   /** @internal Settles once the lease stopped being held, by release or loss. */
   get ended(): Promise<void> {
-    if (!this.#ended$) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => {
-        resolve = r;
-      });
-      this.#ended$ = { promise, resolve };
-      if (this.#ended) resolve();
-    }
-    return this.#ended$.promise;
+    return this.#endedLatch.promise;
   }
 
   /** The ttl the lease was last set to, ms. */
@@ -168,8 +167,8 @@ export class Lease implements AsyncDisposable {
     if (this.#released) return this.#released.then(() => false);
     if (this.#lostWith) {
       // Lost by its own clock, Redis may hold it still (a term, for leaseTtl - renewDeadline): given back if
-      // Redis has this very hold (fence too: an instance id outlives terms), unless the client has closed.
-      const ownClock = ['expired', 'max-hold'].includes(this.#lostWith.reason) && !this.#host.alarms.stopped;
+      // Redis has this very hold (fence too: an instance id outlives terms).
+      const ownClock = ['expired', 'max-hold'].includes(this.#lostWith.reason);
       this.#released = Promise.resolve(ownClock ? this.#host.giveBack(this) : undefined)
         .catch(() => undefined)
         .then(() => false);
@@ -289,7 +288,7 @@ export class Lease implements AsyncDisposable {
   }
 
   #finish(): void {
-    this.#ended$?.resolve();
+    this.#endedLatch.open();
     this.#host.ended(this);
   }
 

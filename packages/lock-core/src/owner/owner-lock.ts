@@ -128,6 +128,13 @@ export class OwnerLock {
       if (held && queue?.holder === held) held.forfeit('taken');
       return reply.holder;
     }
+    // A lease of this client holds it (an election of ours won it meanwhile): it keeps its expiry and renews
+    // itself. Found already ours after that win, the claim re-stamped that very hold: a give-back names it.
+    const holder = timed.queueOf(keys)?.holder;
+    if (holder?.isHeld()) {
+      if (reply.remaining !== undefined) holder.heldUnder = Math.max(holder.heldUnder, reply.fence);
+      return host.instanceId;
+    }
     // Found already ours, its expiry untouched (a restart with a fixed instance id, or a lease that ran out
     // here while Redis kept it): it counts from what Redis has left. A win that came back late is confirmed
     // by a renewal of that very hold (its fence) before anyone relies on it, as every acquisition's is.

@@ -18,6 +18,7 @@ import { reportBackground } from '../util/report.js';
 import { sleep } from '../util/sleep.js';
 import { randomToken } from '../util/token.js';
 import { assertFunction, assertLockName } from '../util/validate.js';
+import { WorkInProgress } from '../util/work.js';
 import { type RedlockClientOptions, type ResolvedRedlockOptions, resolveRedlockOptions } from './options.js';
 import { acquireOnMajority, extendOnMajority, majorityOf, type Nodes, releaseOnAll } from './steps.js';
 
@@ -54,6 +55,8 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
   readonly #closing = new AbortController();
   readonly #leaseHost: LeaseHost;
   readonly #alarms = new Alarms();
+  /** Give-backs of leases lost by their own clock: close() waits for those sent before it stopped. */
+  readonly #giveBacks = new WorkInProgress();
   #closed: Promise<void> | undefined;
 
   constructor(options: RedlockClientOptions) {
@@ -68,8 +71,11 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
       alarms: this.#alarms,
       extend: (keys, token, ttl) => extendOnMajority(this.#nodes, keys, token, ttl),
       release: (lease) => releaseOnAll(this.#nodes, lease.redisKeys, lease.token),
-      // Its tokens are random, one per lease: the token alone names the hold.
-      giveBack: (lease) => releaseOnAll(this.#nodes, lease.redisKeys, lease.token),
+      // Its tokens are random, one per lease: the token alone names the hold. None is sent after close().
+      giveBack: (lease) =>
+        this.#alarms.stopped
+          ? undefined
+          : this.#giveBacks.track(releaseOnAll(this.#nodes, lease.redisKeys, lease.token)),
       ended: (lease) => {
         this.#leases.delete(lease);
       },
@@ -155,6 +161,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
         ),
       );
       this.#alarms.stop();
+      await this.#giveBacks.drain();
     })();
     return this.#closed;
   }

@@ -48,13 +48,19 @@ local how = ARGV[5]
 local holder = redis.call('GET', lockKey)
 if holder == token then
   local fence = tonumber(redis.call('GET', fenceKey))
-  if not fence or how == '' or (how and string.sub(how, 1, 1) == '+') then
+  local plus = how and string.sub(how, 1, 1) == '+'
+  if not fence or how == '' or plus then
     fence = nextFence(fenceKey, serverTime())
   end
   if how == '' then
     return {1, fence, redis.call('PTTL', lockKey)}
   end
-  redis.call('PEXPIRE', lockKey, ttl)
+  -- A new hold over a hold of the same token ('+') lengthens it, never shortens it: a lease of the caller's
+  -- client may still keep that older hold (an owner claim's, adopted while this call was on the wire), and
+  -- only a lease's own renewal may bring its expiry in.
+  if not plus or redis.call('PTTL', lockKey) < tonumber(ttl) then
+    redis.call('PEXPIRE', lockKey, ttl)
+  end
   return fence
 end
 

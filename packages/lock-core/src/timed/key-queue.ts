@@ -69,14 +69,8 @@ export class KeyQueue {
   }
 
   get isIdle(): boolean {
-    return (
-      this.#line.length === 0 &&
-      !this.#seat.taken &&
-      !this.#holder &&
-      !this.#pumping &&
-      !this.#trying &&
-      !this.#handover.confirming
-    );
+    const busy = this.#pumping || this.#trying || this.#handover.confirming;
+    return this.#line.length === 0 && !this.#seat.taken && !this.#holder && !busy;
   }
 
   /** Idle, with no withdrawal or hand-on still in flight: the client may drop it (close() need not wait). */
@@ -105,7 +99,7 @@ export class KeyQueue {
     if (!keeper || this.#holder !== keeper || !keeper.isHeld()) return;
     this.#holder = null;
     keeper.handOff();
-    this.#handover.won(keeper.token, keeper.fence, keeper.ttl, Number.NEGATIVE_INFINITY);
+    this.#handover.won(keeper.token, keeper.heldUnder, keeper.ttl, Number.NEGATIVE_INFINITY);
   }
 
   /** A waiter gave up (timeout, abort, close). The last one to go takes the Redis entry with it. */
@@ -198,10 +192,8 @@ export class KeyQueue {
     return this.#inFlight.drain();
   }
 
-  readonly #onGrantMessage = (message: string): void => this.#onGrant(message);
-
   /** A grant on this client's channel. */
-  #onGrant(message: string): void {
+  readonly #onGrant = (message: string): void => {
     const { token, fence } = parseGrant(message);
     // Already won by a reply (held, or being confirmed): passing it on would release this very hold.
     if (this.#holder?.token === token || this.#handover.isConfirming(token)) return;
@@ -215,7 +207,7 @@ export class KeyQueue {
     // Not fresh (a long wait, an owner lease's grant): won() renews it first.
     this.#handover.won(token, fence, entry.ttl, this.#seat.grantedFrom(entry));
     this.kick();
-  }
+  };
 
   async #pump(): Promise<void> {
     this.#pumping = true;
@@ -224,7 +216,7 @@ export class KeyQueue {
       while (!this.host.closed && !this.#holder && !this.#handover.confirming && this.#line.length > 0) {
         const head = this.#line.head as Waiter;
         // A subscription still lingering from the last wait serves at once: queue up on the first attempt.
-        const listening = this.host.notifier.resume(this.grantChannel, this.#onGrantMessage);
+        const listening = this.host.notifier.resume(this.grantChannel, this.#onGrant);
         const queueing = this.#seat.taken || listening;
         let sent: Attempt;
         let reply: script.AcquireResult;
@@ -232,13 +224,13 @@ export class KeyQueue {
           if (!queueing && this.#tried) {
             // The caller's own plain try just found the lock held: subscribe, then queue up.
             this.#tried = false;
-            await this.host.notifier.listen(this.grantChannel, this.#onGrantMessage);
+            await this.host.notifier.listen(this.grantChannel, this.#onGrant);
             continue;
           }
           sent = this.#seat.attempt(this.host.scripts, this.keys, head.ttl, queueing);
           reply = await sent.reply;
           if (!queueing && !reply.acquired) {
-            await this.host.notifier.listen(this.grantChannel, this.#onGrantMessage);
+            await this.host.notifier.listen(this.grantChannel, this.#onGrant);
           }
           failures = 0;
         } catch (err) {
@@ -250,11 +242,17 @@ export class KeyQueue {
           await this.#nap.take(backoff(failures++));
           continue;
         }
-        if (this.#holder || this.#handover.confirming) {
+        const holder = this.#holder as Lease | null; // set meanwhile, maybe (TypeScript narrowed it)
+        if (holder || this.#handover.confirming) {
           // The grant came by message while the attempt was out. Its win, being confirmed, takes this reply
           // up: the same win, or a newer hold of an owner lease's reused token (never left held by nobody).
-          if (reply.acquired && !this.#holder) {
+          if (reply.acquired && !holder) {
             this.#handover.won(sent.entry.token, reply.fence, sent.entry.ttl, sent.sentAt);
+          } else if (reply.acquired && holder?.token === sent.entry.token) {
+            // It re-stamped the holder's own hold (an owner lease's token, '+': a new fence, never a shorter
+            // expiry), which a give-back must name; past the holder's deadline, the hold goes back.
+            if (holder.isHeld()) holder.heldUnder = Math.max(holder.heldUnder, reply.fence);
+            else this.#passOn(sent.entry.token, reply.fence);
           }
           break;
         }

@@ -3,7 +3,7 @@ import type { LockLostError } from '../errors/lock-lost-error.js';
 import { LockTimeoutError } from '../errors/lock-timeout-error.js';
 import { type ResolvedAcquire, resolveAcquireOptions, resolveTryOptions } from '../lease/acquire-options.js';
 import { startOfWin, validityOf } from '../lease/freshness.js';
-import { Lease, type LeaseHost } from '../lease/lease.js';
+import type { Lease } from '../lease/lease.js';
 import { runHolding } from '../lease/run-holding.js';
 import type { ResolvedOptions } from '../options.js';
 import { grantChannel } from '../protocol/channels.js';
@@ -15,6 +15,7 @@ import type { Alarms } from '../util/alarms.js';
 import { randomTag, randomToken } from '../util/token.js';
 import { WorkInProgress } from '../util/work.js';
 import { KeyQueue } from './key-queue.js';
+import { Leases } from './leases.js';
 import type { QueueHost } from './queue-host.js';
 import { acquireFirst } from './quick-path.js';
 import { acquireReplicated, type ReplicationHost, tryReplicated, withWait } from './replication.js';
@@ -44,11 +45,10 @@ export class TimedLocks {
   /** Per lock key: its local waiters and holder; kept while idle, up to a bound (see `#idle`). */
   readonly #queues = new Map<string, KeyQueue>();
   #sweepAt = IDLE_QUEUES_KEPT;
-  readonly #leases = new Set<Lease>();
+  readonly #leases: Leases;
   readonly #waiters = new Set<PendingWaiter>();
   readonly notifier: Notifier;
   readonly scripts: script.ScriptTarget;
-  readonly #leaseHost: LeaseHost;
   readonly #queueHost: QueueHost;
   readonly #replication: ReplicationHost;
   readonly #clientTag = randomTag();
@@ -73,22 +73,13 @@ export class TimedLocks {
       },
       sharded,
     );
-    this.#leaseHost = {
+    this.#leases = new Leases({
       alarms: host.alarms,
-      extend: (keys, token, ttl) => script.extend(o.redis, keys, { token, ttl }),
-      release: (lease) => {
-        const queue = this.#queues.get(lease.redisKeys.lock);
-        if (queue) return queue.release(lease);
-        return script.release(this.scripts, lease.redisKeys, { token: lease.token }).then((r) => r.released);
-      },
-      giveBack: ({ redisKeys, token, fence }) => script.release(this.scripts, redisKeys, { token, fence }),
-      ended: (lease) => {
-        this.#leases.delete(lease);
-        this.#queues.get(lease.redisKeys.lock)?.ended(lease);
-      },
-      lost: (lease, err) => host.lost(lease.key, err),
-      backgroundError: (err, context) => host.report(err, context),
-    };
+      scripts: this.scripts,
+      queueOf: (keys) => this.#queues.get(keys.lock),
+      lost: (key, err) => host.lost(key, err),
+      report: (err, context) => host.report(err, context),
+    });
     this.#queueHost = {
       get closed() {
         return host.closed;
@@ -216,9 +207,7 @@ export class TimedLocks {
     startedAt: number,
     s: LeaseSettings,
   ): Lease {
-    const lease = new Lease(this.#leaseHost, { keys, token, fence, ttl, startedAt, ...s });
-    this.#leases.add(lease);
-    return lease;
+    return this.#leases.make(keys, token, fence, ttl, startedAt, s);
   }
 
   /** close(), first: every waiter gives up with `err`. */
@@ -232,13 +221,13 @@ export class TimedLocks {
   /** close(), then: every lease is released, every queue emptied and its withdrawals answered. */
   async releaseAll(err: unknown): Promise<void> {
     await this.#attempts.drain();
-    await Promise.all(
-      [...this.#leases].map((lease) => lease.release().catch((e) => this.host.report(e, 'closing'))),
-    );
+    await this.#leases.releaseAll((err, context) => this.host.report(err, context));
     // A snapshot: failAll() may idle a queue, and an idle queue may be swept from the map.
     const queues = [...this.#queues.values()];
     for (const queue of queues) queue.failAll(err);
     await Promise.all(queues.map((queue) => queue.drain()));
+    // A lease lost meanwhile and released after this (a lock() callback's unlock) sends nothing.
+    await this.#leases.endGiveBacks();
     await this.notifier.close();
   }
 

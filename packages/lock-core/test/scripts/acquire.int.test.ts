@@ -81,6 +81,14 @@ describe('acquire.lua on real Redis', () => {
     expect(await redis.pttl(keys.lock)).toBeGreaterThan(4_000);
   });
 
+  it('a reused token finding a longer hold of its own never shortens it: an older lease of its client keeps it', async () => {
+    const keys = fresh();
+    await take(keys, 'id', 9_000);
+    const reused = await script.acquire(target, keys, { token: 'id', ttl: 1_000, reused: true });
+    expect(reused.acquired).toBe(true);
+    expect(await redis.pttl(keys.lock)).toBeGreaterThan(8_000);
+  });
+
   it('a reused token without a seat takes a free lock, and on a held one is refused and not queued', async () => {
     const keys = fresh();
     const free = await script.acquire(target, keys, { token: 'id', ttl: 5_000, reused: true });

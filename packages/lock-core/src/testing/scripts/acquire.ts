@@ -28,12 +28,19 @@ export function acquire(redis: ScriptEnv, keys: string[], argv: string[]): LuaVa
   let holder = redis.call('GET', lockKey);
   if (holder === token) {
     let fence = tonumber(redis.call('GET', fenceKey));
-    // Lua: `if not fence or how == '' or (how and string.sub(how, 1, 1) == '+')`
-    if (fence === undefined || how === '' || how?.startsWith('+')) {
+    const plus = how?.startsWith('+') === true;
+    if (fence === undefined || how === '' || plus) {
       fence = nextFence(redis, fenceKey, serverTime(redis));
     }
     if (how === '') return [1, fence, redis.call('PTTL', lockKey)];
-    redis.call('PEXPIRE', lockKey, ttl);
+    // Lua: `if not plus or redis.call('PTTL', lockKey) < tonumber(ttl)`: '+' lengthens, never shortens.
+    if (plus) {
+      const limit = tonumber(ttl);
+      if (limit === undefined) throw new LuaRuntimeError('attempt to compare number with nil');
+      if ((redis.call('PTTL', lockKey) as number) < limit) redis.call('PEXPIRE', lockKey, ttl);
+    } else {
+      redis.call('PEXPIRE', lockKey, ttl);
+    }
     return fence;
   }
 
