@@ -135,6 +135,12 @@ export class OwnerLock {
       if (reply.remaining !== undefined) holder.heldUnder = Math.max(holder.heldUnder, reply.fence);
       return host.instanceId;
     }
+    if (holder) {
+      // One is ending (a term resigning, or past its deadline): its release, by the token, may free the hold
+      // this claim just found or took. Claim again once it has ended.
+      await holder.ended;
+      return this.#claim();
+    }
     // Found already ours, its expiry untouched (a restart with a fixed instance id, or a lease that ran out
     // here while Redis kept it): it counts from what Redis has left. A win that came back late is confirmed
     // by a renewal of that very hold (its fence) before anyone relies on it, as every acquisition's is.

@@ -20,6 +20,7 @@ import { randomToken } from '../util/token.js';
 import { assertFunction, assertLockName } from '../util/validate.js';
 import { WorkInProgress } from '../util/work.js';
 import { type RedlockClientOptions, type ResolvedRedlockOptions, resolveRedlockOptions } from './options.js';
+import { sealable } from './sealable.js';
 import { acquireOnMajority, extendOnMajority, majorityOf, type Nodes, releaseOnAll } from './steps.js';
 
 /** The acquire options that mean something in quorum mode (no replicas to wait for). */
@@ -57,13 +58,15 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
   readonly #alarms = new Alarms();
   /** Give-backs of leases lost by their own clock: close() waits for those sent before it stopped. */
   readonly #giveBacks = new WorkInProgress();
+  /** Set as close() resolves: no script is sent from then on (see `sealable`). */
+  #sealed = false;
   #closed: Promise<void> | undefined;
 
   constructor(options: RedlockClientOptions) {
     super();
     this.#o = resolveRedlockOptions(options);
     this.#nodes = {
-      redis: [...this.#o.redis],
+      redis: this.#o.redis.map((redis) => sealable(redis, () => this.#sealed)),
       needed: majorityOf(this.#o.redis.length),
       timeout: this.#o.nodeTimeout,
     };
@@ -162,6 +165,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
       );
       this.#alarms.stop();
       await this.#giveBacks.drain();
+      this.#sealed = true;
     })();
     return this.#closed;
   }
