@@ -15,15 +15,10 @@
 import { LockClient } from '@edirect/lock-core';
 import { InMemoryRedis, ownerKeys } from '@edirect/lock-core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clients, closeAll } from '../fake-time.js';
 import { linked, OwnTimers } from '../properties/link.js';
 
-const clients: LockClient[] = [];
-afterEach(async () => {
-  await Promise.all(
-    clients.splice(0).map((c) => Promise.race([c.close(), vi.advanceTimersByTimeAsync(5_000)])),
-  );
-  vi.useRealTimers();
-});
+afterEach(closeAll);
 
 describe('fourth review: a claim answered while the pod’s own term resigns', () => {
   it('the keeper it adopts is not freed by the term’s release; no other pod owns while a’s owner work runs', async () => {

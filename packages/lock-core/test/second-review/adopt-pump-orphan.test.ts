@@ -7,28 +7,10 @@
 import { LockClient } from '@edirect/lock-core';
 import { InMemoryRedis, ownerKeys } from '@edirect/lock-core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clients, closeAll, settle } from '../fake-time.js';
 import { linked, OwnTimers } from '../properties/link.js';
 
-const clients: LockClient[] = [];
-async function settle<T>(p: Promise<T>): Promise<T> {
-  let done = false;
-  p.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  for (let i = 0; !done && i < 10_000; i++) await vi.advanceTimersByTimeAsync(1);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(
-    clients.splice(0).map((c) => Promise.race([c.close(), vi.advanceTimersByTimeAsync(5_000)])),
-  );
-  vi.useRealTimers();
-});
+afterEach(closeAll);
 
 describe('second review (of the fixes): a claim adopted by a waiting election while its pump attempt is out', () => {
   it('no hold is left in Redis that nobody holds: after close(), the namespace is free', async () => {

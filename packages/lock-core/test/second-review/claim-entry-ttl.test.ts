@@ -6,20 +6,15 @@
 import { LockClient } from '@edirect/lock-core';
 import { InMemoryRedis, ownerKeys } from '@edirect/lock-core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clients, closeAll } from '../fake-time.js';
 
-const clients: LockClient[] = [];
 function pod(server: InMemoryRedis, opts: Record<string, unknown>): LockClient {
   const c = new LockClient({ redis: server.duplicate(), ...opts });
   c.on('error', () => {});
   clients.push(c);
   return c;
 }
-afterEach(async () => {
-  await Promise.all(
-    clients.splice(0).map((c) => Promise.race([c.close(), vi.advanceTimersByTimeAsync(5_000)])),
-  );
-  vi.useRealTimers();
-});
+afterEach(closeAll);
 
 describe('second review (of the fixes): isLockOwner() served by its own election entry', () => {
   it('the sticky ownership does not lapse after the election’s leaseTtl; no two ifLockOwner bodies overlap', async () => {

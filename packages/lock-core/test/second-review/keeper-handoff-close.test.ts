@@ -8,9 +8,9 @@
 import { LockClient } from '@edirect/lock-core';
 import { InMemoryRedis, ownerKeys } from '@edirect/lock-core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clients, closeAll, settle } from '../fake-time.js';
 import { linked } from '../properties/link.js';
 
-const clients: LockClient[] = [];
 function pod(
   server: InMemoryRedis,
   opts: Record<string, unknown>,
@@ -21,25 +21,7 @@ function pod(
   clients.push(c);
   return c;
 }
-async function settle<T>(p: Promise<T>): Promise<T> {
-  let done = false;
-  p.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  for (let i = 0; !done && i < 10_000; i++) await vi.advanceTimersByTimeAsync(1);
-  return p;
-}
-afterEach(async () => {
-  await Promise.all(
-    clients.splice(0).map((c) => Promise.race([c.close(), vi.advanceTimersByTimeAsync(5_000)])),
-  );
-  vi.useRealTimers();
-});
+afterEach(closeAll);
 
 describe('second review (of the fixes): close() right after an election joined the keeper', () => {
   it.each([0, 2])(
