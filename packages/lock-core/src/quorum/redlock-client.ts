@@ -58,6 +58,8 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
   readonly #alarms = new Alarms();
   /** Give-backs of leases lost by their own clock: close() waits for those sent before it stopped. */
   readonly #giveBacks = new WorkInProgress();
+  /** Attempts on the wire: one answered after close() began gives its win back itself. */
+  readonly #attempts = new WorkInProgress();
   /** Set as close() resolves: no script is sent from then on (see `sealable`). */
   #sealed = false;
   #closed: Promise<void> | undefined;
@@ -158,6 +160,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#closing.abort(new LockClosedError());
+      await this.#attempts.drain();
       await Promise.all(
         [...this.#leases].map((lease) =>
           lease.release().catch((err) => this.#backgroundError(err, 'closing')),
@@ -170,8 +173,17 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
     return this.#closed;
   }
 
+  /** Tracked: close() waits for every attempt (and what it gives back) before it seals the nodes. */
+  #attempt(keys: LockKeys, token: string, o: ResolvedAcquire): Promise<Lease | LockQuorumError | null> {
+    return this.#attempts.track(this.#attemptOnce(keys, token, o));
+  }
+
   /** A lease, null when held elsewhere, or the LockQuorumError of an attempt too few nodes answered. */
-  async #attempt(keys: LockKeys, token: string, o: ResolvedAcquire): Promise<Lease | LockQuorumError | null> {
+  async #attemptOnce(
+    keys: LockKeys,
+    token: string,
+    o: ResolvedAcquire,
+  ): Promise<Lease | LockQuorumError | null> {
     const result = await acquireOnMajority(this.#nodes, keys, token, o.ttl);
     if (result.outcome === 'unreachable') return result.error;
     if (result.outcome === 'held') return null;
