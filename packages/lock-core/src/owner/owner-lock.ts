@@ -139,6 +139,13 @@ export class OwnerLock {
       // One is ending (a term resigning, or past its deadline): its release, by the token, may free the hold
       // this claim just found or took. Claim again once it has ended.
       await holder.ended;
+      if (host.closed) {
+        // close() began meanwhile and could not see this claim's hold: given back here (only that hold).
+        await script
+          .release(timed.scripts, keys, { token: host.instanceId, fence: reply.fence })
+          .catch(() => {});
+        throw new LockClosedError();
+      }
       return this.#claim();
     }
     // Found already ours, its expiry untouched (a restart with a fixed instance id, or a lease that ran out
