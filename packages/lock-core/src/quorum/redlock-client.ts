@@ -60,7 +60,7 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
   readonly #giveBacks = new WorkInProgress();
   /** Attempts on the wire: one answered after close() began gives its win back itself. */
   readonly #attempts = new WorkInProgress();
-  /** Set as close() resolves: no script is sent from then on (see `sealable`). */
+  /** Set as close() resolves: no script is sent from then on (acquisitions: from its start; see `sealable`). */
   #sealed = false;
   #closed: Promise<void> | undefined;
 
@@ -68,7 +68,9 @@ export class RedlockClient extends EventEmitter<RedlockClientEvents> {
     super();
     this.#o = resolveRedlockOptions(options);
     this.#nodes = {
-      redis: this.#o.redis.map((redis) => sealable(redis, () => this.#sealed)),
+      redis: this.#o.redis.map((redis) =>
+        sealable(redis, (acquire) => this.#sealed || (acquire && this.closed)),
+      ),
       needed: majorityOf(this.#o.redis.length),
       timeout: this.#o.nodeTimeout,
     };
