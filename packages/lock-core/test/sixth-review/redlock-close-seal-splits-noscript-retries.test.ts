@@ -15,6 +15,7 @@
 import { RedlockClient } from '@edirect/lock-core';
 import { InMemoryRedis, lockKeys } from '@edirect/lock-core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LinkDelays } from '../properties/backend.js';
 import { linked, OwnTimers } from '../properties/link.js';
 
 afterEach(() => vi.useRealTimers());
@@ -23,8 +24,8 @@ describe("sixth review: close() seals between a slow node's NOSCRIPT retries", (
   it('leaves no lock on the nodes once close() and the acquisition have settled', async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 0, 1) });
     const servers = [new InMemoryRedis(), new InMemoryRedis(), new InMemoryRedis()];
-    const links = servers.map(() => ({ request: 1, reply: 1, message: 1 }));
-    const redis = servers.map((s, i) => linked(s.duplicate(), links[i] ?? links[0], new OwnTimers()));
+    const links: LinkDelays[] = servers.map(() => ({ request: 1, reply: 1, message: 1 }));
+    const redis = servers.map((s, i) => linked(s.duplicate(), links[i] as LinkDelays, new OwnTimers()));
     const client = new RedlockClient({
       redis,
       keyPrefix: 'tr6:',
