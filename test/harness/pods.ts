@@ -5,7 +5,7 @@ import { deleteKeys, redisUrl, testPrefix } from './redis.js';
 
 /** A connection a pod's LockClient runs on, and how to let it go. */
 interface Made {
-  client: LockClient;
+  client?: LockClient;
   connection: RedisConnection;
 }
 
@@ -38,6 +38,10 @@ export interface PodFactory<C extends RedisConnection> {
     options?: Partial<LockClientOptions>,
     wrap?: (connection: C) => RedisConnection,
   ): { client: LockClient; redis: C };
+  /** A pod on a connection the test made (through a fault proxy, with options of its own); owned as above. */
+  podOn(redis: RedisConnection, options?: Partial<LockClientOptions>): LockClient;
+  /** Connections the test made for itself (observers): disconnected with the pods. */
+  own(...connections: RedisConnection[]): void;
   /** Closes every pod made so far and disconnects its connection. */
   closeAll(): Promise<void>;
 }
@@ -56,7 +60,7 @@ export function podFactory<C extends RedisConnection = Redis>(opts: PodFactoryOp
     (() => new Redis(redisUrl(), { maxRetriesPerRequest: 1, ...opts.redisOptions }) as unknown as C);
   const closeAll = async (): Promise<void> => {
     for (const { client, connection } of made.splice(0)) {
-      await client.close().catch(() => {});
+      await client?.close().catch(() => {});
       disconnect(connection);
     }
   };
@@ -68,15 +72,30 @@ export function podFactory<C extends RedisConnection = Redis>(opts: PodFactoryOp
     await deleteKeys(cleaner, prefix).catch(() => {});
     cleaner.disconnect();
   });
+  const clientOn = (
+    connection: RedisConnection,
+    redis: RedisConnection,
+    options: Partial<LockClientOptions>,
+  ) => {
+    const client = new LockClient({ redis, keyPrefix: prefix, ...options });
+    client.on('error', (err) => errors.push(err));
+    made.push({ client, connection });
+    return client;
+  };
   return {
     prefix,
     errors,
     pod(options = {}, wrap) {
       const redis = connect();
-      const client = new LockClient({ redis: wrap ? wrap(redis) : redis, keyPrefix: prefix, ...options });
-      client.on('error', (err) => errors.push(err));
-      made.push({ client, connection: redis });
-      return { client, redis };
+      return { client: clientOn(redis, wrap ? wrap(redis) : redis, options), redis };
+    },
+    podOn(redis, options = {}) {
+      // Its faults are the test's subject: connection errors are expected, not a crash.
+      (redis as { on?: (event: 'error', listener: () => void) => unknown }).on?.('error', () => {});
+      return clientOn(redis, redis, options);
+    },
+    own(...connections) {
+      for (const connection of connections) made.push({ connection });
     },
     closeAll,
   };

@@ -1,17 +1,11 @@
 // Second review: churn over many keys and waiters, then close(): nothing left in Redis, no handle left behind.
 import { LockClient } from '@edirect/lock-core';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-const prefix = testPrefix('review2-churn');
-const conns: Redis[] = [];
-afterAll(async () => {
-  for (const r of conns) r.disconnect();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+const pods = podFactory({ label: 'review2-churn' });
+const { prefix } = pods;
 
 const count = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length;
 const handles = () => ({ sockets: count('TCPSocketWrap'), timers: count('Timeout') });
@@ -19,12 +13,12 @@ const handles = () => ({ sockets: count('TCPSocketWrap'), timers: count('Timeout
 describe('second review: churn', () => {
   it('300 keys × 3 clients × mixed ttls and waits: exclusive, all served, nothing left behind', async () => {
     const observer = new Redis(redisUrl());
-    conns.push(observer);
+    pods.own(observer);
     await observer.ping();
     const baseline = handles();
     const redisOf = () => {
       const r = new Redis(redisUrl());
-      conns.push(r);
+      pods.own(r);
       return r;
     };
     const rs = [redisOf(), redisOf(), redisOf()];

@@ -1,33 +1,19 @@
 // Second review: an isLockOwner() claim answered "not acquired" forfeits whatever lease the queue holds when the
 // reply arrives, even one its own election was granted after the claim ran.
-import { LockClient, type LockLostError } from '@edirect/lock-core';
+import type { LockLostError } from '@edirect/lock-core';
 import { ownerKeys } from '@edirect/lock-core/testing';
 import { type FaultProxy, startFaultProxy } from '@internal/redis-server';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-const prefix = testPrefix('review2-forfeit');
-const conns: Redis[] = [];
-const clients: LockClient[] = [];
 let proxy: FaultProxy | undefined;
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const r of conns) r.disconnect();
-  await proxy?.close();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+// Registered first, so it runs after the pods are closed (after-hooks run last-registered first).
+afterAll(() => proxy?.close());
+const pods = podFactory({ label: 'review2-forfeit' });
+const { prefix } = pods;
 
-function client(redis: Redis, instanceId: string): LockClient {
-  redis.on('error', () => {});
-  conns.push(redis);
-  const c = new LockClient({ redis, keyPrefix: prefix, namespace: 'ns', instanceId });
-  c.on('error', () => {});
-  clients.push(c);
-  return c;
-}
+const client = (redis: Redis, instanceId: string) => pods.podOn(redis, { namespace: 'ns', instanceId });
 
 describe('second review: a late "not acquired" claim reply', () => {
   it('does not end the term its own election was granted after the claim ran', async () => {
@@ -36,7 +22,7 @@ describe('second review: a late "not acquired" claim reply', () => {
     const aRedis = new Redis(proxy.url);
     await aRedis.ping();
     const observer = new Redis(redisUrl());
-    conns.push(observer);
+    pods.own(observer);
     const a = client(aRedis, 'a');
     const b = client(new Redis(redisUrl()), 'b');
     const lost: string[] = [];

@@ -5,24 +5,18 @@
 // once closed, and close() waits for the attempt forever.
 import { LockClient } from '@edirect/lock-core';
 import { lockKeys } from '@edirect/lock-core/testing';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-const prefix = testPrefix('review2-close-wr');
-const conns: Redis[] = [];
-afterAll(async () => {
-  for (const r of conns) r.disconnect();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+const pods = podFactory({ label: 'review2-close-wr' });
+const { prefix } = pods;
 
 describe('second review (of the fixes): close() during acquire({ waitReplicas }) of a held key', () => {
   it('close() resolves and the acquire settles (LockClosedError)', async () => {
     const redis = new Redis(redisUrl());
     const observer = new Redis(redisUrl());
-    conns.push(redis, observer);
+    pods.own(redis, observer);
     const k = 'held';
     // Someone else holds the key.
     await observer.set(lockKeys(prefix, k).lock, 'someone-else', 'PX', 20_000);

@@ -1,18 +1,12 @@
 // Second review: close() and what it leaves behind.
 import { LockClient } from '@edirect/lock-core';
 import { lockKeys } from '@edirect/lock-core/testing';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-const prefix = testPrefix('review2-close');
-const conns: Redis[] = [];
-afterAll(async () => {
-  for (const r of conns) r.disconnect();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+const pods = podFactory({ label: 'review2-close' });
+const { prefix } = pods;
 
 describe('second review: close() during a waitReplicas attempt', () => {
   it.each(['acquire', 'tryAcquire'] as const)(
@@ -20,7 +14,7 @@ describe('second review: close() during a waitReplicas attempt', () => {
     async (call) => {
       const redis = new Redis(redisUrl());
       const observer = new Redis(redisUrl());
-      conns.push(redis, observer);
+      pods.own(redis, observer);
       const client = new LockClient({ redis, keyPrefix: prefix });
       client.on('error', () => {});
       const k = `k-${call}`;

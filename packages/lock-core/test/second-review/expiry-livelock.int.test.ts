@@ -5,34 +5,18 @@
 // first; the grant is not fresh (it queued long ago), so it is confirmed with its fence: 'taken', given up.
 // The reply's win is dropped as "already handed on", and the lock sits under an orphaned token for a whole
 // ttl. Both wake together again at its expiry, and again...
-import { LockClient } from '@edirect/lock-core';
+import type { LockClient } from '@edirect/lock-core';
 import { type FaultProxy, startFaultProxy } from '@internal/redis-server';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const prefix = testPrefix('review2-livelock');
-const conns: Redis[] = [];
-const clients: LockClient[] = [];
 let proxy: FaultProxy | undefined;
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const r of conns) r.disconnect();
-  await proxy?.close();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+// Registered first, so it runs after the pods are closed (after-hooks run last-registered first).
+afterAll(() => proxy?.close());
+const pods = podFactory({ label: 'review2-livelock' });
 
-function pod(url = redisUrl()): LockClient {
-  const redis = new Redis(url);
-  redis.on('error', () => {});
-  conns.push(redis);
-  const c = new LockClient({ redis, keyPrefix: prefix });
-  c.on('error', () => {});
-  clients.push(c);
-  return c;
-}
+const pod = (url = redisUrl()) => pods.podOn(new Redis(url));
 
 describe('second review: handoff after a holder expires, with several waiting processes', () => {
   it('all waiters are served right after the holder runs out (12 rounds, 4 waiting processes)', async () => {

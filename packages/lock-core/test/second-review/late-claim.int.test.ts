@@ -1,32 +1,15 @@
-// Second review: an owner claim whose reply comes back after the lease it took has expired in Redis. acquire()
-// confirms such late wins by a renewal (F8); isLockOwner() / ifLockOwner() answer "owner" anyway.
-import { LockClient } from '@edirect/lock-core';
 import { type FaultProxy, startFaultProxy } from '@internal/redis-server';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const prefix = testPrefix('review2-lateclaim');
-const conns: Redis[] = [];
-const clients: LockClient[] = [];
 let proxy: FaultProxy | undefined;
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const r of conns) r.disconnect();
-  await proxy?.close();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+// Registered first, so it runs after the pods are closed (after-hooks run last-registered first).
+afterAll(() => proxy?.close());
+const pods = podFactory({ label: 'review2-lateclaim' });
 
-function client(redis: Redis, instanceId: string, ns: string): LockClient {
-  redis.on('error', () => {});
-  conns.push(redis);
-  const c = new LockClient({ redis, keyPrefix: prefix, namespace: ns, instanceId, ownerTtl: 300 });
-  c.on('error', () => {});
-  clients.push(c);
-  return c;
-}
+const client = (redis: Redis, instanceId: string, ns: string) =>
+  pods.podOn(redis, { namespace: ns, instanceId, ownerTtl: 300 });
 
 describe('second review: a late owner claim', () => {
   it.each(['isLockOwner', 'ifLockOwner'] as const)(

@@ -1,24 +1,14 @@
-// Second review: a release whose reply never comes back (ioredis commandTimeout while Redis is slow for this
-// connection) leaves the releasing client's next local waiter waiting forever.
-import { LockClient } from '@edirect/lock-core';
 import { lockKeys } from '@edirect/lock-core/testing';
 import { type FaultProxy, startFaultProxy } from '@internal/redis-server';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const prefix = testPrefix('review2-reltimeout');
-const conns: Redis[] = [];
-const clients: LockClient[] = [];
 let proxy: FaultProxy | undefined;
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const r of conns) r.disconnect();
-  await proxy?.close();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+// Registered first, so it runs after the pods are closed (after-hooks run last-registered first).
+afterAll(() => proxy?.close());
+const pods = podFactory({ label: 'review2-reltimeout' });
+const { prefix } = pods;
 
 describe('second review: release reply lost', () => {
   it('a local waiter behind a holder whose release timed out is still served', async () => {
@@ -26,14 +16,9 @@ describe('second review: release reply lost', () => {
     proxy = await startFaultProxy({ target: { host: url.hostname, port: Number(url.port) } });
     const aRedis = new Redis(proxy.url, { commandTimeout: 150, maxRetriesPerRequest: 1 });
     const bRedis = new Redis(redisUrl());
-    conns.push(aRedis, bRedis);
     await aRedis.ping();
-    const errors: unknown[] = [];
-    const a = new LockClient({ redis: aRedis, keyPrefix: prefix });
-    const b = new LockClient({ redis: bRedis, keyPrefix: prefix });
-    clients.push(a, b);
-    a.on('error', (e) => errors.push(e));
-    b.on('error', (e) => errors.push(e));
+    const a = pods.podOn(aRedis);
+    const b = pods.podOn(bRedis);
     const k = 'k';
 
     const held = await b.acquire(k, { ttl: 2_000, autoExtend: false });

@@ -1,25 +1,14 @@
-// Second review: ioredis resends a command whose reply was lost to a reconnect. The quick acquire (acquire.lua
-// without ARGV[3]) is not idempotent: its second run finds the lock held by its own token and answers
-// "not acquired", so the caller waits out its own orphaned lock for a whole ttl.
-import { LockClient } from '@edirect/lock-core';
 import { lockKeys } from '@edirect/lock-core/testing';
 import { type FaultProxy, startFaultProxy } from '@internal/redis-server';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const prefix = testPrefix('review2-resend');
-const conns: Redis[] = [];
-const clients: LockClient[] = [];
 let proxy: FaultProxy | undefined;
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const r of conns) r.disconnect();
-  await proxy?.close();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+// Registered first, so it runs after the pods are closed (after-hooks run last-registered first).
+afterAll(() => proxy?.close());
+const pods = podFactory({ label: 'review2-resend' });
+const { prefix } = pods;
 
 describe('second review: a resent quick acquire', () => {
   it('an uncontended acquire() whose reply is lost to a reset is not stuck behind its own token for the ttl', async () => {
@@ -27,12 +16,10 @@ describe('second review: a resent quick acquire', () => {
     proxy = await startFaultProxy({ target: { host: url.hostname, port: Number(url.port) } });
     const redis = new Redis(proxy.url); // ioredis defaults: resends unanswered commands after a reconnect
     const observer = new Redis(redisUrl());
-    conns.push(redis, observer);
+    pods.own(observer);
     redis.on('error', () => {});
     await redis.ping();
-    const a = new LockClient({ redis, keyPrefix: prefix });
-    a.on('error', () => {});
-    clients.push(a);
+    const a = pods.podOn(redis);
     const k = 'k';
     const cmd = proxy.list().find((c) => c.clientPort === redis.stream.localPort);
     cmd?.delay(200); // the script reaches Redis after 200 ms; its reply would be back after 400 ms

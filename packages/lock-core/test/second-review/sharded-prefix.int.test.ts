@@ -1,34 +1,19 @@
 // Second review: pubsub 'sharded' on a connection with an ioredis keyPrefix. ioredis prefixes SSUBSCRIBE's channel
 // (a key to it, for slot routing) and the notifier adds the prefix again: grants never arrive, and since a
 // sharded publish is trusted (heard = '1'), every waiter looks dead and is skipped.
-import { LockClient } from '@edirect/lock-core';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import type { LockClient } from '@edirect/lock-core';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-const prefix = testPrefix('review2-shpfx');
-const conns: Redis[] = [];
-const clients: LockClient[] = [];
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const r of conns) r.disconnect();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+const pods = podFactory({ label: 'review2-shpfx' });
+const { prefix } = pods;
 
+/** The prefix on the ioredis connection ('connection', the client's own empty) or on the client. */
 function pod(opts: { fallbackPoll: number }, on: 'connection' | 'client' = 'connection'): LockClient {
   const redis = new Redis(redisUrl(), on === 'connection' ? { keyPrefix: prefix } : {});
-  conns.push(redis);
-  const c = new LockClient({
-    redis,
-    pubsub: 'sharded',
-    ...(on === 'client' ? { keyPrefix: `${prefix}c:` } : {}),
-    ...opts,
-  });
-  c.on('error', () => {});
-  clients.push(c);
-  return c;
+  const keyPrefix = on === 'client' ? `${prefix}c:` : '';
+  return pods.podOn(redis, { pubsub: 'sharded', keyPrefix, ...opts });
 }
 
 describe('second review: sharded pub/sub with a connection keyPrefix', () => {

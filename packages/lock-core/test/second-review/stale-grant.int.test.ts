@@ -1,34 +1,20 @@
 // Second review: an owner lease's queue entries all carry the same token (the instance id), so a grant that
 // arrives late (a slow subscriber connection) is taken for the entry queued now: a second term starts on
 // a stale grant, with an older fence, while another instance leads.
-import { LockClient } from '@edirect/lock-core';
+import type { LockClient } from '@edirect/lock-core';
 import { ownerKeys } from '@edirect/lock-core/testing';
 import { type FaultProxy, startFaultProxy } from '@internal/redis-server';
-import { deleteKeys, redisUrl, sleep, testPrefix } from '@internal/test-harness';
+import { podFactory, redisUrl, sleep } from '@internal/test-harness';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
-const prefix = testPrefix('review2-stale');
-const conns: Redis[] = [];
-const clients: LockClient[] = [];
 let proxy: FaultProxy | undefined;
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const r of conns) r.disconnect();
-  await proxy?.close();
-  const cleaner = new Redis(redisUrl());
-  await deleteKeys(cleaner, prefix);
-  cleaner.disconnect();
-});
+// Registered first, so it runs after the pods are closed (after-hooks run last-registered first).
+afterAll(() => proxy?.close());
+const pods = podFactory({ label: 'review2-stale' });
+const { prefix } = pods;
 
-function client(redis: Redis, instanceId: string): LockClient {
-  redis.on('error', () => {});
-  conns.push(redis);
-  const c = new LockClient({ redis, keyPrefix: prefix, namespace: 'ns', instanceId });
-  c.on('error', () => {});
-  clients.push(c);
-  return c;
-}
+const client = (redis: Redis, instanceId: string) => pods.podOn(redis, { namespace: 'ns', instanceId });
 
 const timings = { leaseTtl: 3_000, renewDeadline: 2_000, retryPeriod: 100 };
 
@@ -39,7 +25,7 @@ describe('second review: a late grant of the owner lease', () => {
     const aRedis = new Redis(proxy.url);
     await aRedis.ping();
     const observer = new Redis(redisUrl());
-    conns.push(observer);
+    pods.own(observer);
     const a = client(aRedis, 'a');
     const b = client(new Redis(redisUrl()), 'b');
     const c = client(new Redis(redisUrl()), 'c');
